@@ -1,0 +1,37 @@
+-- claim_decision: one decision per case on the as-of date, with every failed gate.
+-- grain: case_id
+with needs as (
+    select n.case_id,
+           string_agg(distinct n.criterion, ', ' order by n.criterion) as needs,
+           string_agg(distinct p.headline, ', ' order by p.headline) as headline_outcomes,
+           count(distinct p.headline) as headline_count
+    from family_need_outcome n
+    join plan_criterion p using (criterion)
+    group by n.case_id
+),
+gates as (
+    select case_id,
+           bool_and(passed) as claimed,
+           string_agg('gate ' || gate || ': ' || reason, ' | ' order by gate)
+               filter (where not passed) as reasons,
+           string_agg(cast(gate as varchar), ',' order by gate) filter (where not passed)
+               as failed_gates
+    from claim_gate
+    group by case_id
+),
+final as (
+    select
+        c.family_id,
+        c.case_id,
+        g.claimed,
+        coalesce(n.needs, '') as needs,
+        coalesce(n.headline_outcomes, '') as headline_outcomes,
+        coalesce(n.headline_count, 0) as headline_count,
+        'no' as reclaim,
+        coalesce(g.failed_gates, '') as failed_gates,
+        coalesce(g.reasons, '') as reasons
+    from case_current c
+    join gates g using (case_id)
+    left join needs n using (case_id)
+)
+select * from final order by family_id, case_id

@@ -1,0 +1,132 @@
+"""The quarterly claim workbook (SPEC section 5): the only module that writes xlsx.
+
+Two saves of the same content give the same bytes: document properties are pinned to the
+as-of date and the zip is rewritten with fixed entry times, so an auditor's re-run can be
+compared byte for byte. Text that a spreadsheet would run as a formula is written as text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+COLUMN_WIDTH = {
+    "reasons": 90,
+    "outcome_test": 70,
+    "identified_by": 50,
+    "source_rows": 60,
+    "value": 60,
+    "item": 45,
+}
+
+
+@dataclass(frozen=True)
+class ClaimWorkbook:
+    """What goes in the workbook: the summary lines and one table per sheet."""
+
+    summary: Sequence[tuple[str, object]]
+    families: pd.DataFrame
+    evidence: pd.DataFrame
+    not_claimed: pd.DataFrame
+    as_of: date
+
+
+def cell_value(value: object) -> object:
+    """A value safe to put in a cell: no illegal characters, dates as ISO text."""
+    if value is None or (not isinstance(value, str | list) and pd.isna(value)):  # type: ignore[arg-type]
+        return None
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return cell_value(value.item())
+    if isinstance(value, list | tuple):
+        return ILLEGAL_CHARACTERS_RE.sub("", "; ".join(str(v) for v in value))
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def _write_row(sheet: Worksheet, row_number: int, values: Sequence[object]) -> None:
+    for column, raw in enumerate(values, start=1):
+        value = cell_value(raw)
+        cell = sheet.cell(row=row_number, column=column, value=value)
+        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+            # A partner's "=HYPERLINK(...)" must stay text, never become a live formula.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
+def _write_table(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    _write_row(sheet, 1, list(frame.columns))
+    for offset, row in enumerate(frame.itertuples(index=False), start=2):
+        _write_row(sheet, offset, list(row))
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(frame.columns, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = COLUMN_WIDTH.get(str(name), 18)
+
+
+def render(content: ClaimWorkbook) -> bytes:
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = "Summary"
+    _write_table(summary, pd.DataFrame(list(content.summary), columns=["item", "value"]))
+    for title, frame in (
+        ("Families", content.families),
+        ("Evidence", content.evidence),
+        ("Not claimed", content.not_claimed),
+    ):
+        _write_table(workbook.create_sheet(title), frame)
+    pinned = datetime(content.as_of.year, content.as_of.month, content.as_of.day)
+    workbook.properties.creator = "Supporting Families pipeline"
+    workbook.properties.created = pinned
+    workbook.properties.modified = pinned
+    workbook.properties.lastModifiedBy = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _pinned(buffer.getvalue(), pinned)
+
+
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _pinned(data: bytes, moment: datetime) -> bytes:
+    """Rewrite the zip in the same order with fixed entry times (KNOWN_GROUND, openpyxl).
+
+    openpyxl stamps `modified` with the time of saving whatever the properties say, so the
+    core properties are pinned here, in the bytes.
+    """
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_workbook(path: Path, content: ClaimWorkbook) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(render(content))
+    return path

@@ -1,0 +1,130 @@
+"""Column parsers: text in, typed values out, and a reason for every value that fails.
+
+Each parser takes the raw text of one column and returns the parsed values plus a mask of
+the rows it could not parse, so a bad value quarantines its row instead of stopping the
+file (SPEC section 1: rows in = rows staged + rows quarantined).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from data_contracts.feeds import Column
+
+Parsed = tuple[pd.Series, pd.Series, str]
+"""Parsed values, a mask of rows that failed, and the reason to give for them."""
+
+TRUE_WORDS = {"true", "t", "yes", "y", "1"}
+FALSE_WORDS = {"false", "f", "no", "n", "0"}
+ACADEMIC_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+# Attendance terms are dated at their end (docs/interpretations.md, "term dates").
+TERM_END_MONTH_DAY = {"autumn": (12, 31), "spring": (3, 31), "summer": (7, 31)}
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """ISO `YYYY-MM-DD` (an Excel cell's midnight time allowed) or UK `DD/MM/YYYY`."""
+    iso = pd.to_datetime(
+        text.str.slice(0, 10).where(_iso_like(text)), format="%Y-%m-%d", errors="coerce"
+    )
+    uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    return iso.fillna(uk).dt.date
+
+
+def _iso_like(text: pd.Series) -> pd.Series:
+    return text.str.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?")
+
+
+def _parse_date(column: Column, text: pd.Series) -> Parsed:
+    values = parse_dates(text)
+    return values, values.isna(), "expected a date as YYYY-MM-DD or DD/MM/YYYY"
+
+
+def _parse_month(column: Column, text: pd.Series) -> Parsed:
+    iso = pd.to_datetime(
+        text.where(text.str.fullmatch(r"\d{4}-\d{2}")), format="%Y-%m", errors="coerce"
+    )
+    uk = pd.to_datetime(
+        text.where(text.str.fullmatch(r"\d{2}/\d{4}")), format="%m/%Y", errors="coerce"
+    )
+    values = iso.fillna(uk).dt.date
+    return values, values.isna(), "expected a month as YYYY-MM"
+
+
+def _parse_number(column: Column, text: pd.Series) -> Parsed:
+    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    bad = numbers.isna()
+    expected = "a whole number" if column.kind == "int" else "a number"
+    if column.kind == "int":
+        bad |= numbers.notna() & (numbers % 1 != 0)
+    if column.min_value is not None:
+        too_low = (
+            (numbers <= column.min_value) if column.exclusive_min else (numbers < column.min_value)
+        )
+        bad |= too_low.fillna(False)
+        sign = ">" if column.exclusive_min else ">="
+        expected += f" {sign} {column.min_value:g}"
+    values = numbers.astype("Int64") if column.kind == "int" else numbers.astype("Float64")
+    return values.where(~bad), bad, f"expected {expected}"
+
+
+def _parse_bool(column: Column, text: pd.Series) -> Parsed:
+    lowered = text.str.lower()
+    values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    values[lowered.isin(TRUE_WORDS)] = True
+    values[lowered.isin(FALSE_WORDS)] = False
+    return values, values.isna(), "expected true or false"
+
+
+def _parse_code(column: Column, text: pd.Series) -> Parsed:
+    canonical = {code.lower(): code for code in column.codes}
+    values = text.str.lower().map(canonical) if canonical else text
+    codes = ", ".join(column.codes)
+    return values, values.isna(), f"expected one of: {codes}"
+
+
+def _parse_academic_year(column: Column, text: pd.Series) -> Parsed:
+    parts = text.str.extract(ACADEMIC_YEAR)
+    start = pd.to_numeric(parts[0], errors="coerce")
+    end = pd.to_numeric(parts[1], errors="coerce")
+    bad = start.isna() | ((start + 1) % 100 != end)
+    return text.where(~bad), bad, "expected an academic year such as 2024/25"
+
+
+def _parse_text(column: Column, text: pd.Series) -> Parsed:
+    return text, pd.Series(False, index=text.index), ""
+
+
+PARSERS: dict[str, Callable[[Column, pd.Series], Parsed]] = {
+    "date": _parse_date,
+    "month": _parse_month,
+    "int": _parse_number,
+    "decimal": _parse_number,
+    "bool": _parse_bool,
+    "code": _parse_code,
+    "academic_year": _parse_academic_year,
+    "text": _parse_text,
+}
+
+
+def parse_column(column: Column, text: pd.Series) -> Parsed:
+    """Parse one column; blanks are never an error here (requiredness is checked apart)."""
+    blank = text.str.strip().eq("")
+    values, bad, reason = PARSERS[column.kind](column, text.str.strip())
+    values = values.where(~blank)
+    return values, bad & ~blank, reason
+
+
+def term_end(academic_year: pd.Series, term: pd.Series) -> pd.Series:
+    """The date a term's attendance row stands for, so it can be cut at an as-of date."""
+    start_year = pd.to_numeric(academic_year.str.slice(0, 4), errors="coerce")
+    dates = []
+    for year, name in zip(start_year, term, strict=True):
+        if pd.isna(year) or name not in TERM_END_MONTH_DAY:
+            dates.append(None)
+            continue
+        month, day = TERM_END_MONTH_DAY[name]
+        dates.append(pd.Timestamp(int(year) + (0 if name == "autumn" else 1), month, day).date())
+    return pd.Series(dates, index=academic_year.index, dtype="object")

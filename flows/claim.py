@@ -1,0 +1,28 @@
+"""The claim flow: decide every case as of a date and write the workbook."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from claims.submission import ClaimResult, run_claim
+from data_contracts.warehouse import connect
+from indicators.plan import load_plan
+
+
+@task(name="decide and write workbook", cache_policy=NO_CACHE)
+def decide_and_write(
+    warehouse: Path, plan_file: Path | None, as_of: date, out: Path, submit: bool
+) -> ClaimResult:
+    with connect(warehouse) as con:
+        return run_claim(con, load_plan(plan_file), as_of, out, submit)
+
+
+@flow(name="claim")
+def claim_flow(
+    as_of: date, warehouse: Path, out: Path, plan_file: Path | None = None, submit: bool = False
+) -> ClaimResult:
+    return decide_and_write(warehouse, plan_file, as_of, out, submit)

@@ -1,0 +1,47 @@
+"""The demo flow: a sample council, its nightly run and its claim, start to finish."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from prefect import flow
+
+from claims.submission import ClaimResult
+from flows.claim import claim_flow
+from flows.nightly import NightlyResult, nightly_flow
+from flows.sample import sample_flow
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    sample_dir: Path
+    nightly: NightlyResult
+    claim: ClaimResult
+    expected_claims_gates_1_5: int
+
+
+@flow(name="demo")
+def demo_flow(
+    folder: Path,
+    warehouse: Path,
+    households: int = 300,
+    seed: int = 1,
+    plan_file: Path | None = None,
+) -> DemoResult:
+    sample_dir = folder / "sample"
+    summary = sample_flow(sample_dir, households, seed)
+    as_of = date.fromisoformat(str(summary["as_of"]))
+    nightly = nightly_flow(sample_dir / "inbox", warehouse, plan_file, as_of)
+    out = folder / f"claim-{as_of.isoformat()}.xlsx"
+    claim = claim_flow(as_of, warehouse, out, plan_file)
+    truth = sample_dir / "truth" / "expected_decisions.csv"
+    with truth.open(newline="", encoding="utf-8") as handle:
+        expected = sum(row["expected_claim_gates_1_5"] == "yes" for row in csv.DictReader(handle))
+    (folder / "demo-summary.json").write_text(
+        json.dumps({"workbook": str(out), "claimed": claim.claimed, "cases": claim.cases}, indent=2)
+    )
+    return DemoResult(sample_dir, nightly, claim, expected)

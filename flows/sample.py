@@ -1,0 +1,14 @@
+"""The sample flow: write a synthetic council's inbox and its truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+from sample_data.generate import write_sample
+
+
+@flow(name="sample")
+def sample_flow(out: Path, households: int = 300, seed: int = 1) -> dict[str, object]:
+    return write_sample(out, households, seed)

@@ -1,0 +1,152 @@
+"""The outcome plan: the framework's criteria and every threshold, read from one file.
+
+A council's plan names `extends: national` and overrides only what it changes; the merged
+plan is checked against the national one so a typo in a criterion code or a threshold of
+the wrong type is refused before any rule runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PLANS_DIR = Path(__file__).parent / "plans"
+NATIONAL_PLAN = PLANS_DIR / "national.yaml"
+
+
+class PlanError(ValueError):
+    """The plan file cannot be used; the message says which key and what was expected."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A merged, checked plan and the fingerprint that pins it to a claim."""
+
+    source: str
+    data: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return str(self.data["version"])
+
+    @property
+    def criteria(self) -> dict[str, dict[str, str]]:
+        return self.data["criteria"]
+
+    @property
+    def headlines(self) -> dict[str, str]:
+        return self.data["headlines"]
+
+    @property
+    def thresholds(self) -> dict[str, Any]:
+        return self.data["thresholds"]
+
+    @property
+    def gates(self) -> dict[str, Any]:
+        return self.data["gates"]
+
+    @property
+    def matching(self) -> dict[str, Any]:
+        return self.data["matching"]
+
+    @property
+    def derived_criteria(self) -> list[str]:
+        return list(self.data["derived_in_this_release"])
+
+    def as_json(self) -> str:
+        return json.dumps(self.data, sort_keys=True, separators=(",", ":"))
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.as_json().encode()).hexdigest()[:16]
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"{path}: plan file not found") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise PlanError(f"{path}: not valid YAML{where}") from None
+    if not isinstance(loaded, dict):
+        raise PlanError(f"{path}: expected a mapping of plan keys at the top level")
+    return loaded
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check(plan: dict[str, Any], national: dict[str, Any], source: str) -> None:
+    unknown_top = sorted(set(plan) - set(national) - {"extends", "outcome_logic", "allocation"})
+    if unknown_top:
+        raise PlanError(f"{source}: unknown plan key(s) {', '.join(unknown_top)}")
+    unknown_criteria = sorted(set(plan["criteria"]) - set(national["criteria"]))
+    if unknown_criteria:
+        raise PlanError(
+            f"{source}: unknown criterion {', '.join(unknown_criteria)} "
+            f"(expected one of the 34 codes, e.g. EDU1, CRI3, FIN1)"
+        )
+    for code in plan["derived_in_this_release"]:
+        if code not in national["criteria"]:
+            raise PlanError(f"{source}: derived_in_this_release names unknown criterion {code}")
+    for section in ("thresholds", "gates", "matching"):
+        for key, value in plan[section].items():
+            if key not in national[section]:
+                raise PlanError(f"{source}: unknown {section} key '{key}'")
+            expected = national[section][key]
+            if not _same_kind(value, expected):
+                raise PlanError(
+                    f"{source}: {section}.{key} must be {_kind_name(expected)}, got {value!r}"
+                )
+
+
+def _same_kind(value: Any, expected: Any) -> bool:
+    if isinstance(expected, bool):
+        return isinstance(value, bool)
+    if isinstance(expected, int | float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(expected, list):
+        return (
+            isinstance(value, list)
+            and len(value) == len(expected)
+            and all(_same_kind(v, e) for v, e in zip(value, expected, strict=True))
+        )
+    return isinstance(value, type(expected))
+
+
+def _kind_name(expected: Any) -> str:
+    if isinstance(expected, bool):
+        return "true or false"
+    if isinstance(expected, int | float):
+        return "a number"
+    if isinstance(expected, list):
+        return f"a list of {len(expected)} numbers"
+    return "text"
+
+
+def load_plan(path: str | Path | None = None) -> Plan:
+    """The national plan, or a council's plan merged over it and checked."""
+    national = _read_yaml(NATIONAL_PLAN)
+    if path is None or Path(path).resolve() == NATIONAL_PLAN.resolve():
+        return Plan(str(NATIONAL_PLAN.name), national)
+    override = _read_yaml(Path(path))
+    base = override.get("extends", "national")
+    if base != "national":
+        raise PlanError(f"{path}: extends must be 'national', got {base!r}")
+    merged = _merge(national, override)
+    _check(merged, national, str(path))
+    return Plan(str(path), merged)

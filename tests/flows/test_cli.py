@@ -1,0 +1,82 @@
+"""The command line end to end: real Prefect flows, a real warehouse, a real workbook."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+SFP = [sys.executable, "-m", "flows.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_sfp(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [*SFP, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+@pytest.mark.slow
+def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
+    sample = run_sfp(
+        "sample", "--out", "council", "--households", "60", "--seed", "2", cwd=tmp_path
+    )
+    assert sample.returncode == 0, sample.stderr
+    nightly = run_sfp(
+        "nightly", "--inbox", "council/inbox", "--warehouse", "w.duckdb", cwd=tmp_path
+    )
+    assert nightly.returncode == 0, nightly.stderr
+    assert "0 quarantined; 0 refused" in nightly.stdout
+    claim = run_sfp(
+        "claim",
+        "--as-of",
+        "2025-09-30",
+        "--warehouse",
+        "w.duckdb",
+        "--out",
+        "claim.xlsx",
+        cwd=tmp_path,
+    )
+    assert claim.returncode == 0, claim.stderr
+    assert "workbook: claim.xlsx" in claim.stdout
+
+    with (tmp_path / "council" / "truth" / "expected_decisions.csv").open(newline="") as handle:
+        expected = {
+            r["case_id"] for r in csv.DictReader(handle) if r["expected_claim_gates_1_5"] == "yes"
+        }
+    sheet = openpyxl.load_workbook(tmp_path / "claim.xlsx")["Families"]
+    header = [c.value for c in sheet[1]]
+    claimed = {row[header.index("case_id")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert claimed == expected
+    assert len(claimed) >= 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["claim", "--as-of", "30/09/2025"], "expected a date as YYYY-MM-DD"),
+        (
+            ["claim", "--as-of", "2025-09-30", "--warehouse", "missing.duckdb"],
+            "missing.duckdb: warehouse not found",
+        ),
+        (["nightly", "--inbox", "nowhere"], "nowhere: inbox folder not found"),
+        (["sample", "--out", "x", "--households", "0"], "expected at least 1"),
+        (
+            ["claim", "--as-of", "2025-09-30", "--plan", "no-plan.yaml"],
+            "no-plan.yaml: plan file not found",
+        ),
+    ],
+)
+def test_user_mistakes_are_one_line_without_a_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run_sfp(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
