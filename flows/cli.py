@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from data_contracts.ingest import FeedFileError
+from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from indicators.plan import PlanError, load_plan
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
@@ -58,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the council's outcome plan (default: the national framework)",
     )
+    common.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run on the warehouse to finish (default: refuse)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(
@@ -84,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     nightly.add_argument("--inbox", type=Path, required=True)
 
+    serve = commands.add_parser(
+        "serve", parents=[common], help="run the nightly flow on a schedule through Prefect"
+    )
+    serve.add_argument("--inbox", type=Path, required=True)
+    serve.add_argument(
+        "--cron", default=None, help='cron schedule (default: "30 2 * * *", 02:30 each night)'
+    )
+    serve.add_argument("--timezone", default=None, help="IANA time zone (default: Europe/London)")
+
     claim = commands.add_parser(
         "claim", parents=[common], help="decide every case as of a date and write the workbook"
     )
@@ -99,9 +116,16 @@ def _check_inputs(args: argparse.Namespace) -> None:
     """Everything a flow would trip over later, checked up front."""
     if args.plan is not None:
         load_plan(args.plan)
-    if args.command == "nightly" and not args.inbox.is_dir():
+    if args.command in ("nightly", "serve") and not args.inbox.is_dir():
         raise UsageError(
             f"{args.inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv or .xlsx)"
+        )
+    if args.command == "serve" and not os.environ.get("PREFECT_API_URL"):
+        # Prefect's ephemeral server runs no scheduler, so a schedule would never fire.
+        raise UsageError(
+            "sfp serve needs a Prefect server for its schedule: run `.venv/bin/prefect server "
+            "start --background` and set PREFECT_API_URL=http://127.0.0.1:4200/api "
+            "(docs/operations.md)"
         )
     if args.command == "claim" and not args.warehouse.exists():
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
@@ -115,6 +139,20 @@ def _run(args: argparse.Namespace) -> int:
         # The demo folder is the demo's own: start it afresh so the run shows every stage.
         shutil.rmtree(args.dir)
     prepare_prefect(warehouse)
+    if args.command == "serve":
+        from flows.serve import DEFAULT_CRON, DEFAULT_TIMEZONE, nightly_schedule, serve_nightly
+
+        schedule = nightly_schedule(args.cron or DEFAULT_CRON, args.timezone or DEFAULT_TIMEZONE)
+        print(f"serving the nightly flow on {schedule.cron!r} ({schedule.timezone}); Ctrl-C stops")
+        serve_nightly(args.inbox, warehouse, args.plan, schedule)
+        return 0
+    if args.command == "sample":
+        return _run_flow(args, warehouse)
+    with warehouse_lock(warehouse, args.wait):
+        return _run_flow(args, warehouse)
+
+
+def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     if args.command == "sample":
         from flows.sample import sample_flow
 
@@ -175,12 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _check_inputs(args)
-        return _run(args)
-    except (UsageError, PlanError, FeedFileError) as error:
+        code = _run(args)
+    except (UsageError, PlanError, FeedFileError, WarehouseBusy) as error:
         print(f"sfp: error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        _quiet_shutdown()
+        code = 2
+    # Only a completed command is quietened: an unexpected error keeps its traceback.
+    _quiet_shutdown()
+    return code
 
 
 def _quiet_shutdown() -> None:
