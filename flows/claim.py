@@ -1,7 +1,5 @@
 """The claim flow: decide every case as of a date and write the workbook."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 

@@ -1,7 +1,5 @@
 """The demo flow: a sample council, its nightly run and its claim, start to finish."""
 
-from __future__ import annotations
-
 import csv
 import json
 from dataclasses import dataclass

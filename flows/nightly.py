@@ -1,6 +1,8 @@
-"""The nightly flow: ingest new batches, link people, derive needs and measures."""
+"""The nightly flow: ingest new batches, link people, derive needs and measures.
 
-from __future__ import annotations
+Flow modules keep their annotations evaluated (no postponed annotations): a served run
+loads them in a fresh process where Prefect must resolve `Path` to validate parameters.
+"""
 
 from dataclasses import dataclass
 from datetime import date

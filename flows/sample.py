@@ -1,7 +1,5 @@
 """The sample flow: write a synthetic council's inbox and its truth."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from prefect import flow

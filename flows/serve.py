@@ -5,8 +5,6 @@ warehouse lock itself; a run that finds the warehouse busy fails with one line a
 next scheduled run tries again.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from prefect import flow
@@ -26,10 +24,12 @@ def nightly_schedule(cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE)
 
 @flow(name="scheduled-nightly")
 def scheduled_nightly_flow(
-    inbox: Path, warehouse: Path, plan_file: Path | None = None
+    inbox: str, warehouse: str, plan_file: str | None = None
 ) -> NightlyResult:
-    with warehouse_lock(warehouse):
-        return nightly_flow(inbox, warehouse, plan_file)
+    # Plain-text parameters: the runner loads this file by path in a fresh process, where
+    # postponed annotations such as `Path` cannot be resolved for validation.
+    with warehouse_lock(Path(warehouse)):
+        return nightly_flow(Path(inbox), Path(warehouse), Path(plan_file) if plan_file else None)
 
 
 def serve_nightly(inbox: Path, warehouse: Path, plan_file: Path | None, schedule: Schedule) -> None:

@@ -22,7 +22,7 @@ def test_served_flow_parameters_validate_without_a_server() -> None:
     checked = scheduled_nightly_flow.validate_parameters(
         {"inbox": "/data/inbox", "warehouse": "/data/w.duckdb", "plan_file": None}
     )
-    assert checked["warehouse"] == Path("/data/w.duckdb")
+    assert checked["warehouse"] == "/data/w.duckdb"
 
 
 def test_second_nightly_is_refused_while_one_holds_the_warehouse(tmp_path: Path) -> None:
