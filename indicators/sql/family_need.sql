@@ -7,22 +7,22 @@ with derived as (
     select case_id, criterion, person_id, identified_date, basis, identified_by,
            source_record_ids
     from need_attendance
-    union all select * from need_edu3
-    union all select * from need_saf1
-    union all select * from need_saf2
-    union all select * from need_saf3
-    union all select * from need_saf4
-    union all select * from need_cri1
-    union all select * from need_cri3
-    union all select * from need_da1
-    union all select * from need_da2
-    union all select * from need_da3
-    union all select * from need_hou1
-    union all select * from need_hou2
-    union all select * from need_hou3
-    union all select * from need_fin1
-    union all select * from need_fin2
-    union all select * from need_fin3
+    union all by name select * from need_edu3
+    union all by name select * from need_saf1
+    union all by name select * from need_saf2
+    union all by name select * from need_saf3
+    union all by name select * from need_saf4
+    union all by name select * from need_cri1
+    union all by name select * from need_cri3
+    union all by name select * from need_da1
+    union all by name select * from need_da2
+    union all by name select * from need_da3
+    union all by name select * from need_hou1
+    union all by name select * from need_hou2
+    union all by name select * from need_hou3
+    union all by name select * from need_fin1
+    union all by name select * from need_fin2
+    union all by name select * from need_fin3
 ),
 combined as (
     select case_id, criterion, need_person, identified_date, basis, identified_by,

@@ -5,12 +5,12 @@
 with final as (
     select case_id, criterion, need_person, test_ran, met, met_date, test, source_record_ids
     from outcome_attendance
-    union all select * from outcome_exclusion
-    union all select * from outcome_crime
-    union all select * from outcome_police_closure
-    union all select * from outcome_police_report
-    union all select * from outcome_csc_plan
-    union all select * from outcome_work
-    union all select * from outcome_neet
+    union all by name select * from outcome_exclusion
+    union all by name select * from outcome_crime
+    union all by name select * from outcome_police_closure
+    union all by name select * from outcome_police_report
+    union all by name select * from outcome_csc_plan
+    union all by name select * from outcome_work
+    union all by name select * from outcome_neet
 )
 select * from final
