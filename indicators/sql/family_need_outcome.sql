@@ -46,12 +46,12 @@ decided as (
     select
         *,
         combine <> 'recorded' and test_ran as data_used,
-        case
+        coalesce(case
             when combine = 'recorded' or not test_ran then has_recorded
             when combine = 'data_else_recorded' then data_met
             when combine = 'data_or_recorded' then data_met or has_recorded
             else data_met and has_recorded
-        end as met
+        end, false) as met
     from joined
 ),
 final as (

@@ -18,7 +18,10 @@ def test_case(tmp_path: Path, case: dict[str, Any]) -> None:
     result = run_case(tmp_path, case)
     expect = case["expect"]
     if "needs" in expect:
-        wanted = {(c, p, d if isinstance(d, date) else date.fromisoformat(d)) for c, p, d in expect["needs"]}
+        wanted = {
+            (c, p, d if isinstance(d, date) else date.fromisoformat(d))
+            for c, p, d in expect["needs"]
+        }
         assert result.needs == wanted
     for criterion, met in expect.get("outcomes", {}).items():
         assert result.outcomes.get(criterion) == met, (criterion, result.outcome_tests)

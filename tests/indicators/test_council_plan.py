@@ -40,7 +40,11 @@ CHANGES: list[tuple[str, str, dict[str, Any], bool, bool]] = [
             "members": TEEN,
             "rows": {"police": CRI3_ROWS},
             "eh_outcomes": [
-                {"criterion": "CRI3", "achieved_date": "2024-12-01", "evidence": "service_confirmation"}
+                {
+                    "criterion": "CRI3",
+                    "achieved_date": "2024-12-01",
+                    "evidence": "service_confirmation",
+                }
             ],
         },
         True,
@@ -53,11 +57,17 @@ CHANGES: list[tuple[str, str, dict[str, Any], bool, bool]] = [
             "case": CASE,
             "rows": {
                 "police": [
-                    {"person": "parent", "incident_id": "D1", "event_date": "2024-05-01",
-                     "event_type": "da_victim"}
+                    {
+                        "person": "parent",
+                        "incident_id": "D1",
+                        "event_date": "2024-05-01",
+                        "event_type": "da_victim",
+                    }
                 ]
             },
-            "eh_outcomes": [{"criterion": "DA1", "achieved_date": "2024-12-01", "evidence": "other"}],
+            "eh_outcomes": [
+                {"criterion": "DA1", "achieved_date": "2024-12-01", "evidence": "other"}
+            ],
         },
         True,
         False,
@@ -69,7 +79,11 @@ CHANGES: list[tuple[str, str, dict[str, Any], bool, bool]] = [
             "case": CASE,
             "rows": {"csc": [{"person": "child", "plan_type": "cp", "start_date": "2024-02-01"}]},
             "eh_outcomes": [
-                {"criterion": "SAF1", "achieved_date": "2024-12-01", "evidence": "practitioner_assessed"}
+                {
+                    "criterion": "SAF1",
+                    "achieved_date": "2024-12-01",
+                    "evidence": "practitioner_assessed",
+                }
             ],
         },
         True,
@@ -82,12 +96,20 @@ CHANGES: list[tuple[str, str, dict[str, Any], bool, bool]] = [
             "case": CASE,
             "rows": {
                 "csc": [
-                    {"person": "child", "plan_type": "cp", "start_date": "2024-02-01",
-                     "end_date": "2024-10-01"}
+                    {
+                        "person": "child",
+                        "plan_type": "cp",
+                        "start_date": "2024-02-01",
+                        "end_date": "2024-10-01",
+                    }
                 ]
             },
             "eh_outcomes": [
-                {"criterion": "SAF1", "achieved_date": "2024-12-01", "evidence": "practitioner_assessed"}
+                {
+                    "criterion": "SAF1",
+                    "achieved_date": "2024-12-01",
+                    "evidence": "practitioner_assessed",
+                }
             ],
         },
         True,
@@ -100,13 +122,23 @@ CHANGES: list[tuple[str, str, dict[str, Any], bool, bool]] = [
             "case": CASE,
             "rows": {
                 "police": [
-                    {"person": "child", "incident_id": "S1", "event_date": "2024-05-01",
-                     "event_type": "cse_concern"},
-                    {"person": "child", "incident_id": "S2", "event_date": "2025-02-01",
-                     "event_type": "cse_concern"},
+                    {
+                        "person": "child",
+                        "incident_id": "S1",
+                        "event_date": "2024-05-01",
+                        "event_type": "cse_concern",
+                    },
+                    {
+                        "person": "child",
+                        "incident_id": "S2",
+                        "event_date": "2025-02-01",
+                        "event_type": "cse_concern",
+                    },
                 ]
             },
-            "eh_outcomes": [{"criterion": "SAF3", "achieved_date": "2024-12-01", "evidence": "self_assessed"}],
+            "eh_outcomes": [
+                {"criterion": "SAF3", "achieved_date": "2024-12-01", "evidence": "self_assessed"}
+            ],
         },
         True,
         False,
@@ -116,9 +148,15 @@ CHANGES: list[tuple[str, str, dict[str, Any], bool, bool]] = [
         "FIN1",
         {
             "case": CASE,
-            "rows": {"dwp": [{"person": "parent", "month": "2024-02", "work_status": "out_of_work"}]},
+            "rows": {
+                "dwp": [{"person": "parent", "month": "2024-02", "work_status": "out_of_work"}]
+            },
             "eh_outcomes": [
-                {"criterion": "FIN1", "achieved_date": "2024-12-01", "evidence": "service_confirmation"}
+                {
+                    "criterion": "FIN1",
+                    "achieved_date": "2024-12-01",
+                    "evidence": "service_confirmation",
+                }
             ],
         },
         True,
@@ -128,7 +166,9 @@ CHANGES: list[tuple[str, str, dict[str, Any], bool, bool]] = [
 
 
 @pytest.mark.parametrize(
-    ("says", "criterion", "case", "national_met", "council_met"), CHANGES, ids=[c[0] for c in CHANGES]
+    ("says", "criterion", "case", "national_met", "council_met"),
+    CHANGES,
+    ids=[c[0] for c in CHANGES],
 )
 def test_council_plan_changes_the_outcome_as_it_says(
     tmp_path: Path,
