@@ -58,6 +58,11 @@ class Plan:
     def derived_criteria(self) -> list[str]:
         return list(self.data["derived_in_this_release"])
 
+    def outcome_logic(self, code: str) -> dict[str, Any]:
+        """How a criterion's outcome is decided: the default merged with its own entry."""
+        logic = self.data["outcome_logic"]
+        return {**logic["default"], **logic.get(code, {})}
+
     def as_json(self) -> str:
         return json.dumps(self.data, sort_keys=True, separators=(",", ":"))
 
@@ -90,19 +95,108 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _check(plan: dict[str, Any], national: dict[str, Any], source: str) -> None:
-    unknown_top = sorted(set(plan) - set(national) - {"extends", "outcome_logic", "allocation"})
-    if unknown_top:
-        raise PlanError(f"{source}: unknown plan key(s) {', '.join(unknown_top)}")
+COMBINE_RULES = ("recorded", "data_else_recorded", "data_or_recorded", "data_and_recorded")
+"""How a data test and a recorded outcome combine (indicators/sql/family_need_outcome.sql)."""
+DATA_TESTS = (
+    *("EDU1", "EDU2", "EDU3", "SAF1", "SAF2", "SAF3", "SAF4"),
+    *("CRI1", "CRI3", "DA1", "DA2", "DA3", "FIN1", "FIN3"),
+)
+"""Criteria with an outcome data test in indicators/sql/outcome_*.sql."""
+EVIDENCE_KINDS = (
+    "practitioner_assessed",
+    "self_assessed",
+    "validated_measure",
+    "service_confirmation",
+    "other",
+)
+"""The eh_outcomes evidence codes (SPEC section 1)."""
+CRITERION_KEYS = {"headline": str, "derived": str, "wording": str, "source": str}
+FEED_NAMES = ("attendance", "exclusions", "police", "housing", "dwp", "neet", "csc", "none")
+
+
+def _check_criteria(plan: dict[str, Any], national: dict[str, Any], source: str) -> None:
     unknown_criteria = sorted(set(plan["criteria"]) - set(national["criteria"]))
     if unknown_criteria:
         raise PlanError(
             f"{source}: unknown criterion {', '.join(unknown_criteria)} "
             f"(expected one of the 34 codes, e.g. EDU1, CRI3, FIN1)"
         )
-    for code in plan["derived_in_this_release"]:
+    for code, spec in plan["criteria"].items():
+        if not isinstance(spec, dict):
+            raise PlanError(f"{source}: criteria.{code} must be a mapping of headline, wording")
+        for key, value in spec.items():
+            if key not in CRITERION_KEYS:
+                raise PlanError(f"{source}: unknown key 'criteria.{code}.{key}'")
+            if not isinstance(value, str):
+                raise PlanError(f"{source}: criteria.{code}.{key} must be text, got {value!r}")
+        if spec["headline"] not in plan["headlines"]:
+            raise PlanError(
+                f"{source}: criteria.{code}.headline names unknown headline {spec['headline']!r}"
+            )
+        if spec["derived"] not in FEED_NAMES:
+            raise PlanError(
+                f"{source}: criteria.{code}.derived must be one of {', '.join(FEED_NAMES)}, "
+                f"got {spec['derived']!r}"
+            )
+    derived = plan["derived_in_this_release"]
+    if not isinstance(derived, list):
+        raise PlanError(f"{source}: derived_in_this_release must be a list of criterion codes")
+    for code in derived:
         if code not in national["criteria"]:
             raise PlanError(f"{source}: derived_in_this_release names unknown criterion {code}")
+        if national["criteria"][code]["derived"] == "none":
+            raise PlanError(
+                f"{source}: derived_in_this_release names {code}, which no feed can derive"
+            )
+
+
+def _check_outcome_logic(plan: dict[str, Any], source: str) -> None:
+    logic = plan.get("outcome_logic")
+    if not isinstance(logic, dict) or not isinstance(logic.get("default"), dict):
+        raise PlanError(f"{source}: outcome_logic must be a mapping with a 'default' entry")
+    for code, entry in logic.items():
+        where = f"outcome_logic.{code}"
+        if code != "default" and code not in plan["criteria"]:
+            raise PlanError(f"{source}: {where} names unknown criterion {code}")
+        if not isinstance(entry, dict):
+            raise PlanError(f"{source}: {where} must be a mapping of combine and evidence")
+        for key in entry:
+            if key not in ("combine", "evidence"):
+                raise PlanError(f"{source}: unknown key '{where}.{key}'")
+        combine = entry.get("combine")
+        if combine is not None and combine not in COMBINE_RULES:
+            raise PlanError(
+                f"{source}: {where}.combine must be one of {', '.join(COMBINE_RULES)}, "
+                f"got {combine!r}"
+            )
+        if combine not in (None, "recorded") and code not in DATA_TESTS:
+            raise PlanError(
+                f"{source}: {where}.combine is {combine} but {code} has no data test "
+                f"(data tests: {', '.join(DATA_TESTS)})"
+            )
+        evidence = entry.get("evidence")
+        if evidence is not None and (
+            not isinstance(evidence, list)
+            or not evidence
+            or any(kind not in EVIDENCE_KINDS for kind in evidence)
+        ):
+            raise PlanError(
+                f"{source}: {where}.evidence must be a non-empty list of "
+                f"{', '.join(EVIDENCE_KINDS)}, got {evidence!r}"
+            )
+    default = logic["default"]
+    if "combine" not in default or "evidence" not in default:
+        raise PlanError(f"{source}: outcome_logic.default must give combine and evidence")
+    if default["combine"] != "recorded":
+        raise PlanError(f"{source}: outcome_logic.default.combine must be recorded")
+
+
+def _check(plan: dict[str, Any], national: dict[str, Any], source: str) -> None:
+    unknown_top = sorted(set(plan) - set(national) - {"extends", "allocation"})
+    if unknown_top:
+        raise PlanError(f"{source}: unknown plan key(s) {', '.join(unknown_top)}")
+    _check_criteria(plan, national, source)
+    _check_outcome_logic(plan, source)
     for section in ("thresholds", "gates", "matching"):
         for key, value in plan[section].items():
             if key not in national[section]:
@@ -142,6 +236,7 @@ def load_plan(path: str | Path | None = None) -> Plan:
     """The national plan, or a council's plan merged over it and checked."""
     national = _read_yaml(NATIONAL_PLAN)
     if path is None or Path(path).resolve() == NATIONAL_PLAN.resolve():
+        _check(national, national, NATIONAL_PLAN.name)
         return Plan(str(NATIONAL_PLAN.name), national)
     override = _read_yaml(Path(path))
     base = override.get("extends", "national")

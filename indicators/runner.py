@@ -25,16 +25,59 @@ PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 # Dependency order: each model reads only tables made above it or by earlier stages.
 INDICATOR_MODELS = (
+    # the cases, their members, and which feeds hold data
     "case_current",
     "family_member",
+    "member_window",
+    "feed_coverage",
+    # each person's rows, and the measures per school term and per month
+    "person_police_event",
+    "person_housing_event",
+    "person_exclusion",
+    "person_csc_plan",
     "measure_attendance_term",
     "measure_attendance_pair",
+    "measure_exclusion_term",
+    "measure_police_month",
+    "measure_housing_month",
+    "measure_dwp_month",
+    "measure_neet_month",
+    "member_police_event",
+    # needs: one file per need found in data, then the recorded ones, then the union
     "need_attendance",
+    "need_edu3",
+    "need_saf1",
+    "need_saf2",
+    "need_saf3",
+    "need_saf4",
+    "need_cri1",
+    "need_cri3",
+    "need_da1",
+    "need_da2",
+    "need_da3",
+    "need_hou1",
+    "need_hou2",
+    "need_hou3",
+    "need_fin1",
+    "need_fin2",
+    "need_fin3",
     "need_recorded",
     "family_need",
+    "need_subject",
+    # outcome tests: one file per data test, then the plan's logic per criterion
     "outcome_attendance",
+    "outcome_exclusion",
+    "outcome_crime",
+    "outcome_police_closure",
+    "outcome_police_report",
+    "outcome_csc_plan",
+    "outcome_work",
+    "outcome_neet",
+    "outcome_data_test",
     "family_need_outcome",
+    "family_criterion_status",
 )
+COMMENT = re.compile(r"--[^\n]*")
 
 
 def model_parameters(plan: Plan, as_of: date) -> dict[str, Any]:
@@ -46,7 +89,8 @@ def run_model(
     con: duckdb.DuckDBPyConnection, sql_path: Path, parameters: Mapping[str, Any]
 ) -> None:
     sql = sql_path.read_text(encoding="utf-8")
-    wanted = sorted(set(PARAMETER.findall(sql)))
+    # Comments name parameters too (for the reader); only those the SQL uses are passed.
+    wanted = sorted(set(PARAMETER.findall(COMMENT.sub("", sql))))
     missing = [name for name in wanted if name not in parameters]
     if missing:
         raise KeyError(f"{sql_path.name}: no plan value for ${', $'.join(missing)}")
@@ -68,16 +112,35 @@ def run_models(
 
 
 def write_plan_tables(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
-    """The plan's criteria as a table, so SQL can join a need to its headline outcome."""
+    """The plan's criteria and outcome logic as tables, so SQL can join a need to them."""
+    derived = set(plan.derived_criteria)
     rows = [
-        (code, spec["headline"], plan.headlines[spec["headline"]], spec["wording"])
+        (
+            code,
+            spec["headline"],
+            plan.headlines[spec["headline"]],
+            spec["wording"],
+            spec.get("derived", "none"),
+            code in derived,
+            spec.get("source", ""),
+        )
         for code, spec in sorted(plan.criteria.items())
     ]
     con.execute(
         "create or replace table plan_criterion (criterion varchar primary key, "
-        "headline varchar, headline_name varchar, wording varchar)"
+        "headline varchar, headline_name varchar, wording varchar, derived_from varchar, "
+        "derived_in_release boolean, source varchar)"
     )
-    con.executemany("insert into plan_criterion values (?, ?, ?, ?)", rows)
+    con.executemany("insert into plan_criterion values (?, ?, ?, ?, ?, ?, ?)", rows)
+    logic = [
+        (code, plan.outcome_logic(code)["combine"], list(plan.outcome_logic(code)["evidence"]))
+        for code in sorted(plan.criteria)
+    ]
+    con.execute(
+        "create or replace table plan_outcome_logic (criterion varchar primary key, "
+        "combine varchar, evidence varchar[])"
+    )
+    con.executemany("insert into plan_outcome_logic values (?, ?, ?)", logic)
 
 
 def derive_indicators(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date) -> None:

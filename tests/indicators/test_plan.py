@@ -42,6 +42,34 @@ def test_council_plan_overrides_only_what_it_names(tmp_path: Path) -> None:
         ("gates:\n  regression_check: 1\n", "gates.regression_check must be true or false"),
         ("thresholds:\n  attendence_good: 0.9\n", "unknown thresholds key 'attendence_good'"),
         ("extends: scotland\n", "extends must be 'national'"),
+        (
+            "thresholds:\n  adult_incidents_low_max: '7'\n",
+            "adult_incidents_low_max must be a number",
+        ),
+        (
+            "thresholds:\n  count_authorised_absence: 'no'\n",
+            "count_authorised_absence must be true",
+        ),
+        (
+            "outcome_logic:\n  CRI9: {combine: recorded}\n",
+            "outcome_logic.CRI9 names unknown criterion",
+        ),
+        ("outcome_logic:\n  DA1: {combine: either}\n", "outcome_logic.DA1.combine must be one of"),
+        ("outcome_logic:\n  MPH1: {combine: data_or_recorded}\n", "MPH1 has no data test"),
+        ("outcome_logic:\n  DA1: {evidence: [hearsay]}\n", "outcome_logic.DA1.evidence must be"),
+        (
+            "outcome_logic:\n  DA1: {evidence: self_assessed}\n",
+            "outcome_logic.DA1.evidence must be",
+        ),
+        (
+            "outcome_logic:\n  DA1: {combine: recorded, when: never}\n",
+            "unknown key 'outcome_logic.DA1.when'",
+        ),
+        ("derived_in_this_release: [EDU1, EDU4]\n", "names EDU4, which no feed can derive"),
+        ("derived_in_this_release: [EDU1, XYZ1]\n", "names unknown criterion XYZ1"),
+        ("criteria:\n  EDU1: {headline: EDX}\n", "criteria.EDU1.headline names unknown headline"),
+        ("criteria:\n  EDU1: {derived: fax}\n", "criteria.EDU1.derived must be one of"),
+        ("criteria:\n  EDU1: {wording: 5}\n", "criteria.EDU1.wording must be text"),
         ("thresholds: [\n", "not valid YAML at line"),
     ],
 )
@@ -57,3 +85,23 @@ def test_bad_council_plan_is_refused_with_the_key_named(
 def test_missing_plan_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="plan file not found"):
         load_plan(tmp_path / "nope.yaml")
+
+
+def test_national_plan_thresholds_reach_sql_as_named_parameters() -> None:
+    """Every threshold of the plan is read by at least one SQL model as $name."""
+    from indicators.runner import COMMENT, PARAMETER, SQL_DIR
+
+    used: set[str] = set()
+    for path in [*SQL_DIR.glob("*.sql"), *(SQL_DIR.parent.parent / "claims" / "sql").glob("*.sql")]:
+        used |= set(PARAMETER.findall(COMMENT.sub("", path.read_text(encoding="utf-8"))))
+    plan = load_plan()
+    unused = (set(plan.thresholds) | set(plan.gates)) - used
+    # reclaim_after_months and regression_check belong to claim gates 6-7 (the claims issue)
+    assert unused <= {"reclaim_after_months", "regression_check"}
+    assert {"adult_incidents_low_max", "incident_reduction", "closure_check_months"} <= used
+
+
+def test_council_plan_can_turn_a_derivation_off(tmp_path: Path) -> None:
+    council = tmp_path / "council.yaml"
+    council.write_text("derived_in_this_release: [EDU1, EDU2]\n")
+    assert load_plan(council).derived_criteria == ["EDU1", "EDU2"]

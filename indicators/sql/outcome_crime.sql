@@ -1,0 +1,97 @@
+-- outcome_crime: the CRI1 and CRI3 outcome tests on police incidents.
+-- grain: case_id, criterion, need_person
+-- Source: 001_c8a4eb03005f1d3d.txt, "Crime prevention and tackling crime", rows 1 and 3.
+-- Baseline = distinct incidents (offence, arrest, named suspect, ASB) in the
+-- $crime_baseline_months up to the identification date. Baseline at most
+-- $adult_incidents_low_max (CRI1) or $youth_incidents_low_max (CRI3): no incident in the
+-- latest $sustainment_months before the as-of date. Above it: incidents in those months at
+-- most $incident_reduction of the baseline's rate over as many months ("50% of half the
+-- baseline"). CRI3 also needs no severe offence in those months. Either way the
+-- sustainment months must have passed since identification. Incidents count at the age
+-- the need is about (18+ for CRI1, under 18 for CRI3): "consistent measure required".
+with police as (
+    select has_data from feed_coverage where feed = 'police'
+),
+subject as (
+    select s.*
+    from need_subject s
+    where s.criterion in ('CRI1', 'CRI3')
+),
+incident as (
+    select s.case_id, s.criterion, s.need_person, s.person_id, s.identified_date,
+           e.incident_id, e.event_date, e.severe_offence, e.source_record_id
+    from subject s
+    join person_police_event e
+      on e.person_id = s.person_id
+     and e.event_type in ('offence', 'arrest', 'named_suspect', 'asb')
+     and (date_part('year', age(e.event_date, s.dob)) >= $adult_age) = (s.criterion = 'CRI1')
+),
+per_person as (
+    select
+        s.case_id,
+        s.criterion,
+        s.need_person,
+        s.person_id,
+        s.identified_date,
+        case when s.criterion = 'CRI1' then $adult_incidents_low_max
+             else $youth_incidents_low_max end as low_max,
+        count(distinct i.incident_id) filter (
+            where i.event_date > s.identified_date - to_months($crime_baseline_months)
+              and i.event_date <= s.identified_date) as baseline,
+        count(distinct i.incident_id) filter (
+            where i.event_date > $as_of::date - to_months($sustainment_months)) as recent,
+        count(distinct i.incident_id) filter (
+            where i.event_date > $as_of::date - to_months($sustainment_months)
+              and i.severe_offence) as recent_severe,
+        max(i.event_date) as last_incident,
+        list(i.source_record_id order by i.source_record_id) filter (
+            where i.event_date > s.identified_date - to_months($crime_baseline_months))
+            as source_record_ids
+    from subject s
+    left join incident i using (case_id, criterion, need_person, person_id)
+    group by s.case_id, s.criterion, s.need_person, s.person_id, s.identified_date
+),
+tested as (
+    select
+        *,
+        $incident_reduction * baseline * $sustainment_months / $crime_baseline_months
+            as allowed,
+        $as_of::date >= identified_date + to_months($sustainment_months) as sustained_long_enough
+    from per_person
+),
+judged as (
+    select
+        *,
+        sustained_long_enough
+            and (case when baseline <= low_max then recent = 0 else recent <= allowed end)
+            and (criterion = 'CRI1' or recent_severe = 0) as met,
+        case when baseline <= low_max
+             then cast(greatest(identified_date, last_incident) + to_months($sustainment_months)
+                       as date)
+             else $as_of::date end as met_date,
+        'baseline ' || baseline || ' incident(s) in ' || $crime_baseline_months
+            || ' months to ' || strftime(identified_date, '%Y-%m-%d') || '; ' || recent
+            || ' in the ' || $sustainment_months || ' months to the as-of date ('
+            || case when baseline <= low_max then 'none allowed'
+                    else 'at most ' || printf('%.1f', allowed) || ' allowed' end || ')'
+            || case when criterion = 'CRI3' then ', ' || recent_severe || ' severe' else '' end
+            || case when not sustained_long_enough
+                    then ', ' || $sustainment_months || ' months not yet passed' else '' end
+            as test
+    from tested
+),
+final as (
+    select
+        j.case_id,
+        j.criterion,
+        j.need_person,
+        any_value(p.has_data) as test_ran,
+        bool_and(j.met) as met,
+        max(j.met_date) as met_date,
+        string_agg(j.test, '; ' order by j.person_id) as test,
+        list_sort(flatten(list(coalesce(j.source_record_ids, [])))) as source_record_ids
+    from judged j
+    cross join police p
+    group by j.case_id, j.criterion, j.need_person
+)
+select * from final
