@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from claims.ledger import ensure_ledger, next_submission_id
+from claims.ledger import ensure_ledger, insert_rows, next_submission_id
 from claims.submission import financial_quarter
 from data_contracts.ingest import decode_csv
 from data_contracts.warehouse import scalar
@@ -191,14 +191,16 @@ def import_historic_claims(
         [submission_id, datetime.now(UTC).replace(tzinfo=None), path.name, sha256, len(refs)],
     )
     claims = members.groupby("claim_ref", sort=True)["claim_date"].first()
-    con.executemany(
+    insert_rows(
+        con,
         "insert into claim_ledger values (?, ?, null, null, ?, ?, ?, false)",
         [
             (submission_id, f"H:{ref}", ref, day, financial_quarter(day))
             for ref, day in claims.items()
         ],
     )
-    con.executemany(
+    insert_rows(
+        con,
         "insert into claim_ledger_member values (?, ?, ?, ?, ?)",
         [
             (

@@ -106,6 +106,12 @@ class Submission:
     families: int
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple]) -> None:
+    """`executemany` that accepts no rows (DuckDB refuses an empty list)."""
+    if rows:
+        con.executemany(sql, rows)
+
+
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
     if "person_link" not in _tables(con):
@@ -222,7 +228,8 @@ def record_submission(
             len(claimed),
         ],
     )
-    con.executemany(
+    insert_rows(
+        con,
         "insert into claim_ledger values (?, ?, ?, ?, null, ?, ?, ?)",
         [
             (
@@ -239,7 +246,8 @@ def record_submission(
     )
     members = con.execute(MEMBERS_SQL).df()
     members = members[members["case_id"].isin(set(claimed["case_id"]))]
-    con.executemany(
+    insert_rows(
+        con,
         "insert into claim_ledger_member values (?, ?, ?, ?, ?)",
         [
             (

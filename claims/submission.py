@@ -7,6 +7,7 @@ and linkage model behind the numbers), so a later re-run can show it used the sa
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -192,7 +193,9 @@ def run_claim(
             period=financial_quarter(as_of),
             plan_version=plan.version,
             plan_source=plan.source,
-            plan_json=plan.as_json(),
+            # File order, not Plan.as_json()'s sorted keys: the summary lists headlines in
+            # the plan's order, so a re-run must see the same order (same fingerprint).
+            plan_json=json.dumps(plan.data, separators=(",", ":")),
             model_version=MODEL_VERSION,
             input_fingerprint=fingerprint,
             workbook=data,
