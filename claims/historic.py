@@ -24,7 +24,6 @@ from claims.ledger import ensure_ledger, insert_rows, next_submission_id
 from claims.submission import financial_quarter
 from data_contracts.ingest import decode_csv
 from data_contracts.warehouse import scalar
-from matching.link import PERSON_COLUMNS, link_persons, person_rows_sql
 
 HISTORIC_COLUMNS = (
     "claim_ref",
@@ -145,6 +144,9 @@ def link_members(
     con: duckdb.DuckDBPyConnection, members: pd.DataFrame, tag: str, threshold: float
 ) -> pd.DataFrame:
     """Each member's warehouse identity record and person, where one matches."""
+    # Imported here: Splink takes seconds to import and the CLI imports this module.
+    from matching.link import PERSON_COLUMNS, link_persons, person_rows_sql
+
     historic = members[list(PERSON_COLUMNS)].copy()
     historic["source"] = HISTORIC_SOURCE
     historic["source_record_id"] = [f"{tag}:{n}" for n in members["row_number"]]
