@@ -202,7 +202,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"linked {result.nightly.people} people")
     print(
         f"{result.claim.period}: {result.claim.claimed} of {result.claim.cases} cases claimed"
-        f" (the sample's truth expects {result.expected_claims_gates_1_5} to pass gates 1-5)"
+        f" (the sample's truth expects {result.expected_claims} with every gate)"
     )
     print(f"sample and truth: {result.sample_dir}")
     print(f"warehouse: {warehouse}")
