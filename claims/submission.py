@@ -7,30 +7,19 @@ and linkage model behind the numbers), so a later re-run can show it used the sa
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from claims.decide import decide_cases
-from claims.workbook import ClaimWorkbook, write_workbook
-from indicators.plan import Plan
+from claims.ledger import claimed_in_year, record_submission
+from claims.workbook import ClaimWorkbook, render
+from indicators.plan import Plan, PlanError
 from matching.model import MODEL_VERSION
-
-LEDGER_DDL = """
-create table if not exists claim_ledger (
-    family_id varchar not null,
-    case_id varchar not null,
-    as_of date not null,
-    period varchar not null,
-    reclaim boolean not null,
-    plan_version varchar not null,
-    input_fingerprint varchar not null,
-    submitted_at timestamp not null
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -40,6 +29,9 @@ class ClaimResult:
     claimed: int
     period: str
     input_fingerprint: str
+    reclaims: int = 0
+    submission_id: int | None = None
+    workbook_sha256: str = ""
 
 
 def financial_quarter(as_of: date) -> str:
@@ -49,7 +41,30 @@ def financial_quarter(as_of: date) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d} Q{quarter}"
 
 
-def input_fingerprint(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
+def financial_year(as_of: date) -> tuple[str, date]:
+    """The financial year's label (`2025-26`) and first day, as allocations are set."""
+    start_year = as_of.year if as_of.month >= 4 else as_of.year - 1
+    return f"{start_year}-{(start_year + 1) % 100:02d}", date(start_year, 4, 1)
+
+
+def yearly_allocation(plan: Plan, year: str) -> int | None:
+    """The plan's `allocation` for a financial year (`allocation: {2025-26: 120}`), if set."""
+    allocation = plan.data.get("allocation")
+    if allocation is None:
+        return None
+    if not isinstance(allocation, dict):
+        raise PlanError(f"{plan.source}: allocation must map a year like 2025-26 to a number")
+    value = allocation.get(year)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PlanError(f"{plan.source}: allocation.{year} must be a whole number, got {value!r}")
+    return value
+
+
+def input_fingerprint(
+    con: duckdb.DuckDBPyConnection, plan: Plan, model_version: str = MODEL_VERSION
+) -> str:
     """One hash of every loaded file's bytes, the plan and the linkage model version."""
     files = con.execute(
         "select feed || ':' || file_sha256 from load_batch order by feed, file_sha256"
@@ -57,7 +72,7 @@ def input_fingerprint(con: duckdb.DuckDBPyConnection, plan: Plan) -> str:
     digest = hashlib.sha256()
     for (line,) in files:
         digest.update(line.encode() + b"\n")
-    digest.update(f"plan:{plan.fingerprint}\nmodel:{MODEL_VERSION}\n".encode())
+    digest.update(f"plan:{plan.fingerprint}\nmodel:{model_version}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -74,6 +89,9 @@ select
     case when n.met then 'yes' else 'no' end as outcome_met,
     n.met_date,
     n.outcome_test,
+    -- a source row id is <feed>-<file hash>:<row>, so the staged table is in its name
+    array_to_string(list_sort(list_distinct(list_transform(n.source_record_ids,
+        lambda x: 'stg_' || split_part(x, '-', 1)))), '; ') as source_tables,
     array_to_string(n.source_record_ids, '; ') as source_rows
 from family_need_outcome n
 join case_current c using (case_id)
@@ -83,15 +101,21 @@ order by c.family_id, n.case_id, n.criterion, n.need_person
 
 
 def build_workbook_content(
-    con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, decisions: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    as_of: date,
+    decisions: pd.DataFrame,
+    model_version: str = MODEL_VERSION,
 ) -> ClaimWorkbook:
+    """The four sheets of SPEC section 5 from the decisions and the evidence tables."""
     claimed = decisions[decisions["claimed"]]
+    reclaims = int((claimed["reclaim"] == "yes").sum())
     summary: list[tuple[str, object]] = [
         ("council", plan.data.get("council", "")),
         ("period", financial_quarter(as_of)),
         ("as-of date", as_of.isoformat()),
         ("families claimed", len(claimed)),
-        ("of which re-claims", int((claimed["reclaim"] == "yes").sum())),
+        ("of which re-claims", reclaims),
         ("cases decided", len(decisions)),
         ("cases not claimed", len(decisions) - len(claimed)),
     ]
@@ -107,66 +131,85 @@ def build_workbook_content(
             else 0
         )
         summary.append((f"claimed families with a {code} need ({name})", count))
+    year, year_start = financial_year(as_of)
+    allocation = yearly_allocation(plan, year)
+    if allocation is not None:
+        so_far = claimed_in_year(con, year_start, as_of) + len(claimed)
+        summary += [
+            (f"yearly allocation {year}", allocation),
+            (f"families claimed in {year} including this period", so_far),
+            (f"allocation remaining {year}", allocation - so_far),
+        ]
     summary += [
         ("rule-set version", plan.version),
         ("plan file", Path(plan.source).name),
         ("plan fingerprint", plan.fingerprint),
-        ("linkage model", MODEL_VERSION),
-        ("input fingerprint", input_fingerprint(con, plan)),
+        ("linkage model", model_version),
+        ("input fingerprint", input_fingerprint(con, plan, model_version)),
     ]
     families = claimed[
-        ["family_id", "case_id", "headline_outcomes", "headline_count", "needs", "reclaim"]
+        [
+            "family_id",
+            "case_id",
+            "headline_outcomes",
+            "headline_count",
+            "needs",
+            "reclaim",
+            "reclaim_basis",
+        ]
     ]
     not_claimed = decisions[~decisions["claimed"]][
-        ["family_id", "case_id", "failed_gates", "reasons", "needs", "headline_outcomes"]
+        [
+            "family_id",
+            "case_id",
+            "failed_gates",
+            "reasons",
+            "earliest_pass_date",
+            "still_needs",
+            "needs",
+            "headline_outcomes",
+        ]
     ]
     evidence = con.execute(EVIDENCE_SQL).df()
     return ClaimWorkbook(summary, families, evidence, not_claimed, as_of)
 
 
-def record_submission(
-    con: duckdb.DuckDBPyConnection,
-    decisions: pd.DataFrame,
-    plan: Plan,
-    as_of: date,
-    fingerprint: str,
-) -> int:
-    """Add the claimed families to the ledger that later periods respect."""
-    con.execute(LEDGER_DDL)
-    claimed = decisions[decisions["claimed"]]
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con.executemany(
-        "insert into claim_ledger values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                row.family_id,
-                row.case_id,
-                as_of,
-                financial_quarter(as_of),
-                row.reclaim == "yes",
-                plan.version,
-                fingerprint,
-                now,
-            )
-            for row in claimed.itertuples()
-        ],
-    )
-    return len(claimed)
-
-
 def run_claim(
     con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, out: Path, submit: bool = False
 ) -> ClaimResult:
+    """Decide, write the workbook and, with `submit`, record the period in the ledger."""
     decisions = decide_cases(con, plan, as_of)
     content = build_workbook_content(con, plan, as_of, decisions)
-    write_workbook(out, content)
-    fingerprint = dict(content.summary)["input fingerprint"]
+    data = render(content)
+    fingerprint = str(dict(content.summary)["input fingerprint"])
+    submission_id = None
     if submit:
-        record_submission(con, decisions, plan, as_of, str(fingerprint))
+        # Recorded before the file is written: a refused submission leaves no workbook
+        # that looks submitted.
+        submission_id = record_submission(
+            con,
+            decisions,
+            as_of=as_of,
+            period=financial_quarter(as_of),
+            plan_version=plan.version,
+            plan_source=plan.source,
+            # File order, not Plan.as_json()'s sorted keys: the summary lists headlines in
+            # the plan's order, so a re-run must see the same order (same fingerprint).
+            plan_json=json.dumps(plan.data, separators=(",", ":")),
+            model_version=MODEL_VERSION,
+            input_fingerprint=fingerprint,
+            workbook=data,
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    claimed = decisions[decisions["claimed"]]
     return ClaimResult(
         out,
         len(decisions),
-        int(decisions["claimed"].sum()),
+        len(claimed),
         financial_quarter(as_of),
-        str(fingerprint),
+        fingerprint,
+        int((claimed["reclaim"] == "yes").sum()),
+        submission_id,
+        hashlib.sha256(data).hexdigest(),
     )

@@ -14,6 +14,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from claims.historic import HistoricClaimsError
+from claims.ledger import LedgerError
 from data_contracts.ingest import FeedFileError
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from indicators.plan import PlanError, load_plan
@@ -109,6 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     claim.add_argument(
         "--submit", action="store_true", help="record the claimed families in the ledger"
     )
+
+    rerun = commands.add_parser(
+        "rerun",
+        parents=[common],
+        help="re-run a submitted period on the data and settings as they stood",
+    )
+    rerun.add_argument("--as-of", type=_as_of, required=True, dest="as_of")
+    rerun.add_argument(
+        "--out", type=Path, default=None, help="also write the rebuilt workbook here"
+    )
+
+    historic = commands.add_parser(
+        "import-claims",
+        parents=[common],
+        help="record a council's historic claims (CSV, one row per family member)",
+    )
+    historic.add_argument("--file", type=Path, required=True)
     return parser
 
 
@@ -127,8 +146,12 @@ def _check_inputs(args: argparse.Namespace) -> None:
             "start --background` and set PREFECT_API_URL=http://127.0.0.1:4200/api "
             "(docs/operations.md)"
         )
-    if args.command == "claim" and not args.warehouse.exists():
+    if args.command in ("claim", "rerun", "import-claims") and not args.warehouse.exists():
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
+    if args.command == "import-claims":
+        from claims.historic import read_historic_claims
+
+        read_historic_claims(args.file)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -176,9 +199,39 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
         result = claim_flow(args.as_of, args.warehouse, out, args.plan, args.submit)
         print(
             f"{result.period}: {result.claimed} of {result.cases} cases claimed as of "
-            f"{args.as_of.isoformat()}" + (" and recorded in the ledger" if args.submit else "")
+            f"{args.as_of.isoformat()} ({result.reclaims} re-claims)"
+            + (
+                f"; recorded in the ledger as submission {result.submission_id}"
+                if args.submit
+                else ""
+            )
         )
         print(f"workbook: {result.workbook}")
+        return 0
+    if args.command == "rerun":
+        from flows.rerun import rerun_flow
+
+        rerun = rerun_flow(args.as_of, args.warehouse, args.out)
+        print(
+            f"{rerun.period} (as of {args.as_of.isoformat()}, submission "
+            f"{rerun.submission_id}): submitted sha256 {rerun.submitted_sha256}"
+        )
+        if rerun.identical:
+            print(f"re-run sha256 {rerun.rerun_sha256}: identical, no difference")
+            return 0
+        print(f"re-run sha256 {rerun.rerun_sha256}: DIFFERENT")
+        for line in rerun.differences:
+            print(f"  {line}")
+        return 1
+    if args.command == "import-claims":
+        from flows.claim import import_claims_flow
+
+        imported = import_claims_flow(args.file, args.warehouse, args.plan)
+        print(
+            f"{imported.file_name}: {imported.claims} historic claims, {imported.members} "
+            f"members ({imported.members_linked} linked to people in the warehouse) recorded "
+            f"in the ledger"
+        )
         return 0
     from flows.demo import demo_flow
 
@@ -187,7 +240,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     print(f"linked {result.nightly.people} people")
     print(
         f"{result.claim.period}: {result.claim.claimed} of {result.claim.cases} cases claimed"
-        f" (the sample's truth expects {result.expected_claims_gates_1_5} to pass gates 1-5)"
+        f" (the sample's truth expects {result.expected_claims} with every gate)"
     )
     print(f"sample and truth: {result.sample_dir}")
     print(f"warehouse: {warehouse}")
@@ -214,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_inputs(args)
         code = _run(args)
-    except (UsageError, PlanError, FeedFileError, WarehouseBusy) as error:
+    except (
+        UsageError, PlanError, FeedFileError, WarehouseBusy, LedgerError, HistoricClaimsError
+    ) as error:
         print(f"sfp: error: {error}", file=sys.stderr)
         code = 2
     # Only a completed command is quietened: an unexpected error keeps its traceback.

@@ -19,7 +19,7 @@ class DemoResult:
     sample_dir: Path
     nightly: NightlyResult
     claim: ClaimResult
-    expected_claims_gates_1_5: int
+    expected_claims: int
 
 
 @flow(name="demo")
@@ -38,7 +38,7 @@ def demo_flow(
     claim = claim_flow(as_of, warehouse, out, plan_file)
     truth = sample_dir / "truth" / "expected_decisions.csv"
     with truth.open(newline="", encoding="utf-8") as handle:
-        expected = sum(row["expected_claim_gates_1_5"] == "yes" for row in csv.DictReader(handle))
+        expected = sum(row["expected_claim"] == "yes" for row in csv.DictReader(handle))
     (folder / "demo-summary.json").write_text(
         json.dumps({"workbook": str(out), "claimed": claim.claimed, "cases": claim.cases}, indent=2)
     )

@@ -1,22 +1,41 @@
-"""Gates 1-5 on the sample council: every planted case decided as its scenario says."""
+"""Every gate on the sample council: every planted case decided as its scenario says."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import duckdb
+import pandas as pd
 
 from claims.decide import decide_cases
 from indicators.plan import load_plan
+from tests.claims.conftest import plan_with
 from tests.conftest import LoadedSample
 
 
-def test_claimed_cases_match_truth_for_gates_1_to_5(
+def test_claimed_cases_match_truth_with_every_gate(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
     decisions = decide_cases(sample_con, load_plan(), loaded_sample.as_of)
     expected = {row["case_id"]: row for row in loaded_sample.expected()}
     claimed = set(decisions.loc[decisions["claimed"], "case_id"])
-    assert claimed == {c for c, row in expected.items() if row["expected_claim_gates_1_5"] == "yes"}
+    assert claimed == {c for c, row in expected.items() if row["expected_claim"] == "yes"}
     assert len(decisions) == len(expected)
+    # The sample plants a gate 6 failure, so the two truths differ: this test can tell.
+    assert any(
+        r["expected_claim"] != r["expected_claim_gates_1_5"] for r in loaded_sample.expected()
+    )
+
+
+def test_claimed_cases_match_truth_for_gates_1_to_5_without_regression_check(
+    loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    plan = plan_with(tmp_path, "gates", regression_check=False)
+    decisions = decide_cases(sample_con, plan, loaded_sample.as_of)
+    expected = {row["case_id"]: row for row in loaded_sample.expected()}
+    claimed = set(decisions.loc[decisions["claimed"], "case_id"])
+    assert claimed == {c for c, row in expected.items() if row["expected_claim_gates_1_5"] == "yes"}
 
 
 def test_each_failed_gate_is_reported(
@@ -24,7 +43,7 @@ def test_each_failed_gate_is_reported(
 ) -> None:
     decisions = decide_cases(sample_con, load_plan(), loaded_sample.as_of).set_index("case_id")
     for row in loaded_sample.expected():
-        wanted = [g for g in row["failed_gates"].split(";") if g and int(g) <= 5]
+        wanted = [g for g in row["failed_gates"].split(";") if g]
         got = decisions.loc[row["case_id"], "failed_gates"]
         assert (got.split(",") if got else []) == wanted, row["scenario"]
 
@@ -37,13 +56,33 @@ def test_multiple_reasons_are_all_listed(
     reasons = decisions.loc[case, "reasons"]
     assert "gate 3: no whole family assessment date" in reasons
     assert "gate 4: outcome not met for FIN2" in reasons
+    assert decisions.loc[case, "failed_gates"] == "3,4"
+    case = next(
+        r["case_id"] for r in loaded_sample.expected() if r["scenario"] == "fail_gate4_edu1_not_met"
+    )
+    assert decisions.loc[case, "failed_gates"] == "4,6"
+    assert "gate 6: regression check: child P" in decisions.loc[case, "reasons"]
+
+
+def test_near_misses_say_when_they_could_pass(
+    loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
+) -> None:
+    decisions = decide_cases(sample_con, load_plan(), loaded_sample.as_of).set_index("case_id")
+    by_scenario = {r["scenario"]: r["case_id"] for r in loaded_sample.expected()}
+    day_late = decisions.loc[by_scenario["fail_gate5_closed_day_late"]]
+    assert day_late["earliest_pass_date"] == pd.Timestamp("2025-10-01")
+    assert "6-month window to end on 2025-10-01" in day_late["still_needs"]
+    regression = decisions.loc[by_scenario["fail_gate6_regression"]]
+    assert pd.isna(regression["earliest_pass_date"])
+    assert "gate 6: two more consecutive terms at 90%+" in regression["still_needs"]
+    open_case = decisions.loc[by_scenario["fail_gate5_open"]]
+    assert pd.isna(open_case["earliest_pass_date"])
+    assert "case closure" in open_case["still_needs"]
 
 
 def test_an_earlier_as_of_date_sees_only_earlier_rows(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
-    from datetime import date
-
     decisions = decide_cases(sample_con, load_plan(), date(2024, 6, 30))
     # Every planted case was still open in June 2024, so nothing can be claimed.
     assert not decisions["claimed"].any()

@@ -47,9 +47,7 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
     assert "workbook: claim.xlsx" in claim.stdout
 
     with (tmp_path / "council" / "truth" / "expected_decisions.csv").open(newline="") as handle:
-        expected = {
-            r["case_id"] for r in csv.DictReader(handle) if r["expected_claim_gates_1_5"] == "yes"
-        }
+        expected = {r["case_id"] for r in csv.DictReader(handle) if r["expected_claim"] == "yes"}
     sheet = openpyxl.load_workbook(tmp_path / "claim.xlsx")["Families"]
     header = [c.value for c in sheet[1]]
     claimed = {row[header.index("case_id")] for row in sheet.iter_rows(min_row=2, values_only=True)}
