@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from data_contracts.feeds import FEEDS, Feed
-from data_contracts.parsing import parse_column, term_end
+from data_contracts.validation import CheckResult, validate_batch
 from data_contracts.warehouse import scalar
 
 log = logging.getLogger(__name__)
@@ -45,13 +45,19 @@ class BatchReport:
     rows_quarantined: int
     status: str
     error: str = ""
+    suite: str = ""
+    checks: tuple[CheckResult, ...] = ()
+    """Every check the batch went through, for the nightly's validation page."""
+    supersedes: tuple[str, ...] = ()
+    """Earlier batches of the same feed and file name that this corrected file replaces."""
 
     def line(self) -> str:
         if self.error:
             return f"{self.file_name}: REFUSED: {self.error}"
+        replaced = f" (supersedes {', '.join(self.supersedes)})" if self.supersedes else ""
         return (
             f"{self.file_name}: {self.status}: {self.rows_in} rows in = {self.rows_staged} staged"
-            f" + {self.rows_quarantined} quarantined"
+            f" + {self.rows_quarantined} quarantined{replaced}"
         )
 
 
@@ -107,70 +113,13 @@ def check_columns(feed: Feed, frame: pd.DataFrame, file_name: str) -> None:
         raise FeedFileError(f"{file_name}: column(s) {', '.join(duplicated)} appear twice")
 
 
-def validate_rows(feed: Feed, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed rows that pass the contract, and one quarantine line per failing value."""
-    typed = pd.DataFrame(index=frame.index)
-    problems: list[pd.DataFrame] = []
-    for column in feed.all_columns:
-        text = (
-            frame[column.name]
-            if column.name in frame.columns
-            else pd.Series("", index=frame.index, dtype=object)
-        )
-        text = text.astype(str)
-        values, bad, reason = parse_column(column, text)
-        typed[column.name] = values
-        if column.required:
-            missing = text.str.strip().eq("")
-            problems.append(_problem_rows(missing, column.name, "missing required value"))
-        problems.append(_problem_rows(bad, column.name, reason))
-    for check in ROW_CHECKS.get(feed.name, ()):
-        problems.append(check(typed))
-    quarantine = pd.concat(problems, ignore_index=True)
-    return typed, quarantine
-
-
-def _problem_rows(mask: pd.Series, column: str, reason: str) -> pd.DataFrame:
-    rows = mask[mask.fillna(False).astype(bool)].index
-    return pd.DataFrame({"row_index": rows, "column_name": column, "reason": reason})
-
-
-def _attendance_sessions_add_up(typed: pd.DataFrame) -> pd.DataFrame:
-    absent = typed["sessions_authorised_absence"] + typed["sessions_unauthorised_absence"]
-    over = (absent > typed["sessions_possible"]).fillna(False)
-    return _problem_rows(
-        over,
-        "sessions_unauthorised_absence",
-        "authorised + unauthorised absence exceeds sessions_possible",
-    )
-
-
-def _end_not_before_start(typed: pd.DataFrame) -> pd.DataFrame:
-    start = pd.to_datetime(typed["start_date"])
-    end = pd.to_datetime(typed["end_date"])
-    return _problem_rows((end < start).fillna(False), "end_date", "end_date before start_date")
-
-
-def _closed_not_before_opened(typed: pd.DataFrame) -> pd.DataFrame:
-    opened = pd.to_datetime(typed["opened_date"])
-    closed = pd.to_datetime(typed["closed_date"])
-    return _problem_rows(
-        (closed < opened).fillna(False), "closed_date", "closed_date before opened_date"
-    )
-
-
-ROW_CHECKS = {
-    "attendance": (_attendance_sessions_add_up,),
-    "csc": (_end_not_before_start,),
-    "eh_cases": (_closed_not_before_opened,),
-}
-
-
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> BatchReport:
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, loaded_at: datetime | None = None
+) -> BatchReport:
     """Load one file as one batch, in one transaction so a crash leaves no half batch."""
     digest = file_sha256(path)
     batch_id = f"{feed.name}-{digest[:16]}"
@@ -181,10 +130,12 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
         return BatchReport(feed.name, str(path), batch_id, 0, 0, 0, "already loaded")
     frame = read_feed_file(path)
     check_columns(feed, frame, str(path))
-    typed, problems = validate_rows(feed, frame)
+    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     row_numbers = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
+    checked = validate_batch(feed, frame, row_numbers, loaded_at.date())
+    problems = checked.problems
     bad_index = problems["row_index"].unique()
-    good = typed.drop(index=bad_index)
+    good = checked.typed.drop(index=bad_index)
 
     raw = frame.reindex(columns=[c.name for c in feed.all_columns], fill_value="")
     known = {c.name for c in feed.all_columns}
@@ -198,8 +149,6 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
     raw.insert(0, "batch_id", batch_id)
 
     staged = good.copy()
-    if feed.name == "attendance":
-        staged["term_end"] = term_end(good["academic_year"], good["term"])
     staged.insert(0, "row_number", row_numbers.loc[good.index])
     staged.insert(0, "batch_id", batch_id)
     staged.insert(0, "source_record_id", [f"{batch_id}:{n}" for n in staged["row_number"]])
@@ -213,13 +162,33 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
             "reason": problems["reason"].to_numpy(),
         }
     )
+    results = pd.DataFrame(
+        [
+            {
+                "batch_id": batch_id,
+                "feed": feed.name,
+                "suite": checked.suite,
+                "check_number": number,
+                "source": r.source,
+                "check_label": r.label,
+                "column_name": r.column,
+                "reason": r.reason,
+                "success": r.success,
+                "unexpected_count": r.unexpected_count,
+                "rows_quarantined": len(r.row_numbers),
+            }
+            for number, r in enumerate(checked.results)
+        ]
+    )
     rows_quarantined = len(bad_index)
     con.execute("begin transaction")
     try:
         _insert(con, f"raw_{feed.name}", raw)
-        _insert(con, f"stg_{feed.name}", staged)
+        _insert(con, f"stg_{feed.name}_all", staged)
         _insert(con, "quarantine_row", quarantine)
+        _insert(con, "validation_result", results)
         load_seq = scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch")
+        superseded = _supersede(con, feed, path.name, batch_id, int(load_seq))  # type: ignore[arg-type]
         con.execute(
             "insert into load_batch values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -231,7 +200,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
                 len(good),
                 rows_quarantined,
                 load_seq,
-                datetime.now(UTC).replace(tzinfo=None),
+                loaded_at,
             ],
         )
         con.execute("commit")
@@ -239,8 +208,35 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
         con.execute("rollback")
         raise
     return BatchReport(
-        feed.name, str(path), batch_id, len(frame), len(good), rows_quarantined, "loaded"
+        feed.name,
+        str(path),
+        batch_id,
+        len(frame),
+        len(good),
+        rows_quarantined,
+        "loaded",
+        suite=checked.suite,
+        checks=checked.results,
+        supersedes=superseded,
     )
+
+
+def _supersede(
+    con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, batch_id: str, load_seq: int
+) -> tuple[str, ...]:
+    """A corrected file re-sent under the same name replaces the feed's current batch of
+    that name (docs/contracts.md): recorded, never deleted, and read through `stg_<feed>`."""
+    earlier = [
+        row[0]
+        for row in con.execute(
+            "select batch_id from load_batch where feed = ? and file_name = ? "
+            "and batch_id not in (select batch_id from load_supersession) order by load_seq",
+            [feed.name, file_name],
+        ).fetchall()
+    ]
+    for old in earlier:
+        con.execute("insert into load_supersession values (?, ?, ?)", [old, batch_id, load_seq])
+    return tuple(earlier)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -267,6 +263,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[BatchRepor
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     reports = []
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     for feed_name, path in inbox_files(inbox):
         feed = FEEDS.get(feed_name)
         try:
@@ -275,7 +272,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[BatchRepor
                     f"{path}: unknown feed folder '{feed_name}' (expected one of "
                     f"{', '.join(FEEDS)})"
                 )
-            report = ingest_file(con, feed, path)
+            report = ingest_file(con, feed, path, loaded_at)
         except FeedFileError as error:
             con.execute(
                 "insert into load_error values (?, ?, ?, ?, ?)",
