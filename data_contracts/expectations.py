@@ -27,11 +27,12 @@ REQUIRED_REASON = "missing required value"
 FUTURE_REASON = "date after the batch's load date"
 
 NUMERIC_TYPE = "float64"
-DATE_TYPE = "datetime64[ns]"
+DATE_TYPE = "datetime64[s]"
 """The dtypes the validation frame gives numbers and dates (see `validation_frame`).
 
 Numbers are plain float64 because Great Expectations' column-pair expectations raise on
-nullable Int64 holding NA; dates are datetime64 so ranges compare as dates."""
+nullable Int64 holding NA; dates are datetime64 at second resolution so ranges compare
+as dates and a year such as 2999 or 0024 still fits (nanoseconds reach only 1677-2262)."""
 
 
 @dataclass(frozen=True)

@@ -92,12 +92,14 @@ class Feed:
     unique_key: tuple[str, ...] = ()
     """Columns that identify one row within a batch; a later row repeating them is refused."""
     cross_checks: tuple[NotBefore, ...] = ()
+    dob_before_event: bool = True
+    """False where an unborn child may be the subject (pre-birth plans and referrals)."""
 
     @property
     def rules_between_columns(self) -> tuple[NotBefore, ...]:
         """The feed's own cross-field rules, plus date of birth not after the row's date."""
         rules = self.cross_checks
-        if self.names_people and self.date_column:
+        if self.names_people and self.date_column and self.dob_before_event:
             rules += (
                 NotBefore(
                     self.date_column,
@@ -272,6 +274,7 @@ FEEDS: dict[str, Feed] = {
             date_column="start_date",
             person_columns=_person_columns(),
             description="one children's social care plan",
+            dob_before_event=False,
             cross_checks=(
                 NotBefore("end_date", "start_date", "end_date", "end_date before start_date"),
             ),
@@ -286,6 +289,7 @@ FEEDS: dict[str, Feed] = {
             date_column="referral_date",
             person_columns=_person_columns(),
             description="one referral to early help or children's social care",
+            dob_before_event=False,
         ),
         Feed(
             "eh_cases",

@@ -7,6 +7,7 @@ Every row of a readable file ends up either staged or quarantined with its reaso
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -25,8 +26,7 @@ from data_contracts.warehouse import scalar
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
-FIRST_DATA_ROW = 2
-"""Row numbers are the file's own line numbers: the header is row 1, as in a spreadsheet."""
+RAGGED_COLUMN = "(whole row)"
 
 
 class FeedFileError(ValueError):
@@ -62,7 +62,13 @@ class BatchReport:
 
 
 def decode_csv(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252, as SPEC section 1 allows."""
+    """UTF-8 (with or without BOM) first, then Windows-1252, as SPEC section 1 allows.
+
+    A NUL byte means UTF-16 or a binary file (a workbook renamed .csv): Windows-1252 would
+    decode it into nonsense, so it is refused here instead of failing later on columns.
+    """
+    if b"\x00" in data:
+        raise FeedFileError(f"{file_name}: unknown text encoding (expected UTF-8 or Windows-1252)")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -71,8 +77,21 @@ def decode_csv(data: bytes, file_name: str) -> str:
     raise FeedFileError(f"{file_name}: unknown text encoding (expected UTF-8 or Windows-1252)")
 
 
-def read_feed_file(path: Path) -> pd.DataFrame:
-    """Read one file as text columns with lower-case names; refuse what is not a table."""
+@dataclass(frozen=True)
+class FeedTable:
+    """A file's rows as text, indexed by spreadsheet row number (the header is row 1).
+
+    `ragged` maps a row number to how many fields that row had when it did not have one
+    per header column: such a row cannot be read column by column, so it is quarantined
+    whole while the rest of the file loads.
+    """
+
+    frame: pd.DataFrame
+    ragged: dict[int, int]
+
+
+def read_feed_table(path: Path) -> FeedTable:
+    """Read one file as text with lower-case column names; refuse what is not a table."""
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -82,23 +101,68 @@ def read_feed_file(path: Path) -> pd.DataFrame:
         raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(
-                io.StringIO(decode_csv(data, name)),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=False,
-            )
+            header, records = _csv_records(decode_csv(data, name))
         else:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl")
-            frame = frame.fillna("")
+            header, records = _xlsx_records(data)
     except FeedFileError:
         raise
-    except Exception as error:  # pandas raises many types for a malformed table
+    except Exception as error:  # the readers raise many types for a malformed table
         kind = "CSV" if suffix == ".csv" else "XLSX workbook"
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FeedFileError(f"{name}: unreadable {kind} ({first_line})") from None
-    frame.columns = [str(column).strip().lower() for column in frame.columns]
-    return frame
+    if not header:
+        raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
+    if not any(cell.strip() for cell in header):
+        raise FeedFileError(f"{name}: no column names in row 1 (expected a header row)")
+    width = len(header)
+    ragged = {number: len(fields) for number, fields in records if len(fields) != width}
+    rows = [
+        (number, fields if len(fields) == width else (fields + [""] * width)[:width])
+        for number, fields in records
+    ]
+    frame = pd.DataFrame(
+        [fields for _, fields in rows],
+        index=pd.Index([number for number, _ in rows], dtype="int64"),
+        columns=[cell.strip().lower() for cell in header],
+        dtype=object,
+    )
+    return FeedTable(frame, ragged)
+
+
+def _csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (row number, fields) for every record that holds any value."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    records = []
+    try:
+        for number, fields in enumerate(reader, start=1):
+            if number == 1:
+                header = fields
+            elif any(field.strip() for field in fields):
+                records.append((number, fields))
+    except csv.Error as error:
+        raise ValueError(f"{error} at line {reader.line_num}") from None
+    return header, records
+
+
+def _xlsx_records(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The first sheet, cells as text (an Excel date cell as ISO, midnight dropped)."""
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl")
+    sheet = sheet.fillna("")
+    if sheet.empty:
+        return [], []
+    header = [str(cell) for cell in sheet.iloc[0]]
+    records = []
+    for offset, values in enumerate(sheet.iloc[1:].itertuples(index=False), start=2):
+        fields = [str(value) for value in values]
+        if any(field.strip() for field in fields):
+            records.append((offset, fields))
+    return header, records
+
+
+def read_feed_file(path: Path) -> pd.DataFrame:
+    """The readable rows of one file (see `read_feed_table`)."""
+    return read_feed_table(path).frame
 
 
 def check_columns(feed: Feed, frame: pd.DataFrame, file_name: str) -> None:
@@ -128,14 +192,27 @@ def ingest_file(
     )
     if already:
         return BatchReport(feed.name, str(path), batch_id, 0, 0, 0, "already loaded")
-    frame = read_feed_file(path)
+    table = read_feed_table(path)
+    frame = table.frame
     check_columns(feed, frame, str(path))
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    row_numbers = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
-    checked = validate_batch(feed, frame, row_numbers, loaded_at.date())
-    problems = checked.problems
+    row_numbers = pd.Series(frame.index, index=frame.index)
+    readable = frame.drop(index=list(table.ragged))
+    checked = validate_batch(feed, readable, row_numbers.loc[readable.index], loaded_at.date())
+    width = len(frame.columns)
+    ragged = pd.DataFrame(
+        {
+            "row_index": list(table.ragged),
+            "column_name": RAGGED_COLUMN,
+            "reason": [f"expected {width} fields, found {n}" for n in table.ragged.values()],
+        },
+        columns=["row_index", "column_name", "reason"],
+    )
+    problems = pd.concat([ragged, checked.problems], ignore_index=True)
+    problems = problems.assign(_row=row_numbers.loc[problems["row_index"]].to_numpy())
+    problems = problems.sort_values("_row", kind="stable").drop(columns="_row")
     bad_index = problems["row_index"].unique()
-    good = checked.typed.drop(index=bad_index)
+    good = checked.typed.drop(index=bad_index, errors="ignore")
 
     raw = frame.reindex(columns=[c.name for c in feed.all_columns], fill_value="")
     known = {c.name for c in feed.all_columns}
@@ -269,7 +346,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[BatchRepor
         try:
             if feed is None:
                 raise FeedFileError(
-                    f"{path}: unknown feed folder '{feed_name}' (expected one of "
+                    f"{path}: unknown feed folder '{feed_name}' (expected one of: "
                     f"{', '.join(FEEDS)})"
                 )
             report = ingest_file(con, feed, path, loaded_at)
