@@ -335,12 +335,18 @@ def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[BatchReport]:
-    """Load every new file in the inbox; a refused file is recorded and the rest go on."""
+def ingest_inbox(
+    con: duckdb.DuckDBPyConnection, inbox: Path, loaded_at: datetime | None = None
+) -> list[BatchReport]:
+    """Load every new file in the inbox; a refused file is recorded and the rest go on.
+
+    `loaded_at` (UTC, naive) stamps every batch of this run; dates after its day are
+    quarantined as in the future.
+    """
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     reports = []
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     for feed_name, path in inbox_files(inbox):
         feed = FEEDS.get(feed_name)
         try:
@@ -358,7 +364,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[BatchRepor
                     str(path),
                     file_sha256(path),
                     str(error),
-                    datetime.now(UTC).replace(tzinfo=None),
+                    loaded_at,
                 ],
             )
             report = BatchReport(feed_name, str(path), None, 0, 0, 0, "refused", str(error))

@@ -196,7 +196,7 @@ def validate_batch(
                 "expectation",
                 check.label,
                 check.column,
-                check.reason,
+                check.reason.replace("row {first}", "an earlier row"),
                 bool(result.success),
                 int(result.result.get("unexpected_count") or 0),
                 tuple(int(row_numbers.loc[i]) for i in quarantined["row_index"]),
