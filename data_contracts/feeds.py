@@ -39,6 +39,45 @@ class Column:
     def sql_type(self) -> str:
         return SQL_TYPES[self.kind]
 
+    @property
+    def is_dated(self) -> bool:
+        return self.kind in ("date", "month")
+
+    @property
+    def expected(self) -> str:
+        """What a value must look like, worded for the quarantine reason."""
+        if self.kind in ("int", "decimal"):
+            expected = "a whole number" if self.kind == "int" else "a number"
+            if self.min_value is not None:
+                sign = ">" if self.exclusive_min else ">="
+                expected += f" {sign} {self.min_value:g}"
+            return f"expected {expected}"
+        if self.kind == "code":
+            return f"expected one of: {', '.join(self.codes)}"
+        return EXPECTED_FORMAT.get(self.kind, "")
+
+
+EXPECTED_FORMAT = {
+    "date": "expected a date as YYYY-MM-DD or DD/MM/YYYY",
+    "month": "expected a month as YYYY-MM",
+    "bool": "expected true or false",
+    "academic_year": "expected an academic year such as 2024/25",
+}
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """A cross-field rule: `later` must be on or after (or at least) `earlier` in each row.
+
+    Rows where either side is blank are not judged here (requiredness is its own check).
+    The quarantine line names `column` and gives `reason`.
+    """
+
+    later: str
+    earlier: str
+    column: str
+    reason: str
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -50,6 +89,26 @@ class Feed:
     names_people: bool = True
     description: str = ""
     person_columns: tuple[Column, ...] = field(default=())
+    unique_key: tuple[str, ...] = ()
+    """Columns that identify one row within a batch; a later row repeating them is refused."""
+    cross_checks: tuple[NotBefore, ...] = ()
+    dob_before_event: bool = True
+    """False where an unborn child may be the subject (pre-birth plans and referrals)."""
+
+    @property
+    def rules_between_columns(self) -> tuple[NotBefore, ...]:
+        """The feed's own cross-field rules, plus date of birth not after the row's date."""
+        rules = self.cross_checks
+        if self.names_people and self.date_column and self.dob_before_event:
+            rules += (
+                NotBefore(
+                    self.date_column,
+                    "dob",
+                    "dob",
+                    f"date of birth after {self.date_column}",
+                ),
+            )
+        return rules
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
@@ -129,6 +188,15 @@ FEEDS: dict[str, Feed] = {
             date_column="term_end",
             person_columns=_person_columns("upn"),
             description="a pupil's attendance in one term",
+            unique_key=("upn", "school_urn", "academic_year", "term"),
+            cross_checks=(
+                NotBefore(
+                    "sessions_possible",
+                    "sessions_absent",
+                    "sessions_unauthorised_absence",
+                    "authorised + unauthorised absence exceeds sessions_possible",
+                ),
+            ),
         ),
         Feed(
             "exclusions",
@@ -154,6 +222,7 @@ FEEDS: dict[str, Feed] = {
             date_column="event_date",
             person_columns=_person_columns(),
             description="one person's part in one police event",
+            unique_key=("incident_id", "source_person_id", "event_type"),
         ),
         Feed(
             "housing",
@@ -182,6 +251,7 @@ FEEDS: dict[str, Feed] = {
             date_column="month",
             person_columns=_person_columns("nino"),
             description="a person's benefit status in one month",
+            unique_key=("nino", "month"),
         ),
         Feed(
             "neet",
@@ -192,6 +262,7 @@ FEEDS: dict[str, Feed] = {
             date_column="month",
             person_columns=_person_columns(),
             description="a young person's CCIS status in one month",
+            unique_key=("source_person_id", "month"),
         ),
         Feed(
             "csc",
@@ -203,6 +274,10 @@ FEEDS: dict[str, Feed] = {
             date_column="start_date",
             person_columns=_person_columns(),
             description="one children's social care plan",
+            dob_before_event=False,
+            cross_checks=(
+                NotBefore("end_date", "start_date", "end_date", "end_date before start_date"),
+            ),
         ),
         Feed(
             "referrals",
@@ -214,6 +289,7 @@ FEEDS: dict[str, Feed] = {
             date_column="referral_date",
             person_columns=_person_columns(),
             description="one referral to early help or children's social care",
+            dob_before_event=False,
         ),
         Feed(
             "eh_cases",
@@ -229,6 +305,12 @@ FEEDS: dict[str, Feed] = {
             date_column="opened_date",
             names_people=False,
             description="one early help family case",
+            unique_key=("case_id",),
+            cross_checks=(
+                NotBefore(
+                    "closed_date", "opened_date", "closed_date", "closed_date before opened_date"
+                ),
+            ),
         ),
         Feed(
             "eh_members",
@@ -243,6 +325,7 @@ FEEDS: dict[str, Feed] = {
             date_column=None,
             person_columns=_person_columns(),
             description="one person on a case",
+            unique_key=("case_id", "source_person_id"),
         ),
         Feed(
             "eh_needs",

@@ -7,6 +7,7 @@ Every row of a readable file ends up either staged or quarantined with its reaso
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -19,14 +20,13 @@ import duckdb
 import pandas as pd
 
 from data_contracts.feeds import FEEDS, Feed
-from data_contracts.parsing import parse_column, term_end
+from data_contracts.validation import CheckResult, validate_batch
 from data_contracts.warehouse import scalar
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
-FIRST_DATA_ROW = 2
-"""Row numbers are the file's own line numbers: the header is row 1, as in a spreadsheet."""
+RAGGED_COLUMN = "(whole row)"
 
 
 class FeedFileError(ValueError):
@@ -45,18 +45,30 @@ class BatchReport:
     rows_quarantined: int
     status: str
     error: str = ""
+    suite: str = ""
+    checks: tuple[CheckResult, ...] = ()
+    """Every check the batch went through, for the nightly's validation page."""
+    supersedes: tuple[str, ...] = ()
+    """Earlier batches of the same feed and file name that this corrected file replaces."""
 
     def line(self) -> str:
         if self.error:
             return f"{self.file_name}: REFUSED: {self.error}"
+        replaced = f" (supersedes {', '.join(self.supersedes)})" if self.supersedes else ""
         return (
             f"{self.file_name}: {self.status}: {self.rows_in} rows in = {self.rows_staged} staged"
-            f" + {self.rows_quarantined} quarantined"
+            f" + {self.rows_quarantined} quarantined{replaced}"
         )
 
 
 def decode_csv(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252, as SPEC section 1 allows."""
+    """UTF-8 (with or without BOM) first, then Windows-1252, as SPEC section 1 allows.
+
+    A NUL byte means UTF-16 or a binary file (a workbook renamed .csv): Windows-1252 would
+    decode it into nonsense, so it is refused here instead of failing later on columns.
+    """
+    if b"\x00" in data:
+        raise FeedFileError(f"{file_name}: unknown text encoding (expected UTF-8 or Windows-1252)")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -65,8 +77,21 @@ def decode_csv(data: bytes, file_name: str) -> str:
     raise FeedFileError(f"{file_name}: unknown text encoding (expected UTF-8 or Windows-1252)")
 
 
-def read_feed_file(path: Path) -> pd.DataFrame:
-    """Read one file as text columns with lower-case names; refuse what is not a table."""
+@dataclass(frozen=True)
+class FeedTable:
+    """A file's rows as text, indexed by spreadsheet row number (the header is row 1).
+
+    `ragged` maps a row number to how many fields that row had when it did not have one
+    per header column: such a row cannot be read column by column, so it is quarantined
+    whole while the rest of the file loads.
+    """
+
+    frame: pd.DataFrame
+    ragged: dict[int, int]
+
+
+def read_feed_table(path: Path) -> FeedTable:
+    """Read one file as text with lower-case column names; refuse what is not a table."""
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -76,23 +101,68 @@ def read_feed_file(path: Path) -> pd.DataFrame:
         raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(
-                io.StringIO(decode_csv(data, name)),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=False,
-            )
+            header, records = _csv_records(decode_csv(data, name))
         else:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl")
-            frame = frame.fillna("")
+            header, records = _xlsx_records(data)
     except FeedFileError:
         raise
-    except Exception as error:  # pandas raises many types for a malformed table
+    except Exception as error:  # the readers raise many types for a malformed table
         kind = "CSV" if suffix == ".csv" else "XLSX workbook"
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FeedFileError(f"{name}: unreadable {kind} ({first_line})") from None
-    frame.columns = [str(column).strip().lower() for column in frame.columns]
-    return frame
+    if not header:
+        raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
+    if not any(cell.strip() for cell in header):
+        raise FeedFileError(f"{name}: no column names in row 1 (expected a header row)")
+    width = len(header)
+    ragged = {number: len(fields) for number, fields in records if len(fields) != width}
+    rows = [
+        (number, fields if len(fields) == width else (fields + [""] * width)[:width])
+        for number, fields in records
+    ]
+    frame = pd.DataFrame(
+        [fields for _, fields in rows],
+        index=pd.Index([number for number, _ in rows], dtype="int64"),
+        columns=[cell.strip().lower() for cell in header],
+        dtype=object,
+    )
+    return FeedTable(frame, ragged)
+
+
+def _csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (row number, fields) for every record that holds any value."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    records = []
+    try:
+        for number, fields in enumerate(reader, start=1):
+            if number == 1:
+                header = fields
+            elif any(field.strip() for field in fields):
+                records.append((number, fields))
+    except csv.Error as error:
+        raise ValueError(f"{error} at line {reader.line_num}") from None
+    return header, records
+
+
+def _xlsx_records(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The first sheet, cells as text (an Excel date cell as ISO, midnight dropped)."""
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl")
+    sheet = sheet.fillna("")
+    if sheet.empty:
+        return [], []
+    header = [str(cell) for cell in sheet.iloc[0]]
+    records = []
+    for offset, values in enumerate(sheet.iloc[1:].itertuples(index=False), start=2):
+        fields = [str(value) for value in values]
+        if any(field.strip() for field in fields):
+            records.append((offset, fields))
+    return header, records
+
+
+def read_feed_file(path: Path) -> pd.DataFrame:
+    """The readable rows of one file (see `read_feed_table`)."""
+    return read_feed_table(path).frame
 
 
 def check_columns(feed: Feed, frame: pd.DataFrame, file_name: str) -> None:
@@ -107,70 +177,13 @@ def check_columns(feed: Feed, frame: pd.DataFrame, file_name: str) -> None:
         raise FeedFileError(f"{file_name}: column(s) {', '.join(duplicated)} appear twice")
 
 
-def validate_rows(feed: Feed, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed rows that pass the contract, and one quarantine line per failing value."""
-    typed = pd.DataFrame(index=frame.index)
-    problems: list[pd.DataFrame] = []
-    for column in feed.all_columns:
-        text = (
-            frame[column.name]
-            if column.name in frame.columns
-            else pd.Series("", index=frame.index, dtype=object)
-        )
-        text = text.astype(str)
-        values, bad, reason = parse_column(column, text)
-        typed[column.name] = values
-        if column.required:
-            missing = text.str.strip().eq("")
-            problems.append(_problem_rows(missing, column.name, "missing required value"))
-        problems.append(_problem_rows(bad, column.name, reason))
-    for check in ROW_CHECKS.get(feed.name, ()):
-        problems.append(check(typed))
-    quarantine = pd.concat(problems, ignore_index=True)
-    return typed, quarantine
-
-
-def _problem_rows(mask: pd.Series, column: str, reason: str) -> pd.DataFrame:
-    rows = mask[mask.fillna(False).astype(bool)].index
-    return pd.DataFrame({"row_index": rows, "column_name": column, "reason": reason})
-
-
-def _attendance_sessions_add_up(typed: pd.DataFrame) -> pd.DataFrame:
-    absent = typed["sessions_authorised_absence"] + typed["sessions_unauthorised_absence"]
-    over = (absent > typed["sessions_possible"]).fillna(False)
-    return _problem_rows(
-        over,
-        "sessions_unauthorised_absence",
-        "authorised + unauthorised absence exceeds sessions_possible",
-    )
-
-
-def _end_not_before_start(typed: pd.DataFrame) -> pd.DataFrame:
-    start = pd.to_datetime(typed["start_date"])
-    end = pd.to_datetime(typed["end_date"])
-    return _problem_rows((end < start).fillna(False), "end_date", "end_date before start_date")
-
-
-def _closed_not_before_opened(typed: pd.DataFrame) -> pd.DataFrame:
-    opened = pd.to_datetime(typed["opened_date"])
-    closed = pd.to_datetime(typed["closed_date"])
-    return _problem_rows(
-        (closed < opened).fillna(False), "closed_date", "closed_date before opened_date"
-    )
-
-
-ROW_CHECKS = {
-    "attendance": (_attendance_sessions_add_up,),
-    "csc": (_end_not_before_start,),
-    "eh_cases": (_closed_not_before_opened,),
-}
-
-
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> BatchReport:
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, loaded_at: datetime | None = None
+) -> BatchReport:
     """Load one file as one batch, in one transaction so a crash leaves no half batch."""
     digest = file_sha256(path)
     batch_id = f"{feed.name}-{digest[:16]}"
@@ -179,12 +192,27 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
     )
     if already:
         return BatchReport(feed.name, str(path), batch_id, 0, 0, 0, "already loaded")
-    frame = read_feed_file(path)
+    table = read_feed_table(path)
+    frame = table.frame
     check_columns(feed, frame, str(path))
-    typed, problems = validate_rows(feed, frame)
-    row_numbers = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
+    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
+    row_numbers = pd.Series(frame.index, index=frame.index)
+    readable = frame.drop(index=list(table.ragged))
+    checked = validate_batch(feed, readable, row_numbers.loc[readable.index], loaded_at.date())
+    width = len(frame.columns)
+    ragged = pd.DataFrame(
+        {
+            "row_index": list(table.ragged),
+            "column_name": RAGGED_COLUMN,
+            "reason": [f"expected {width} fields, found {n}" for n in table.ragged.values()],
+        },
+        columns=["row_index", "column_name", "reason"],
+    )
+    problems = pd.concat([ragged, checked.problems], ignore_index=True)
+    problems = problems.assign(_row=row_numbers.loc[problems["row_index"]].to_numpy())
+    problems = problems.sort_values("_row", kind="stable").drop(columns="_row")
     bad_index = problems["row_index"].unique()
-    good = typed.drop(index=bad_index)
+    good = checked.typed.drop(index=bad_index, errors="ignore")
 
     raw = frame.reindex(columns=[c.name for c in feed.all_columns], fill_value="")
     known = {c.name for c in feed.all_columns}
@@ -198,8 +226,6 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
     raw.insert(0, "batch_id", batch_id)
 
     staged = good.copy()
-    if feed.name == "attendance":
-        staged["term_end"] = term_end(good["academic_year"], good["term"])
     staged.insert(0, "row_number", row_numbers.loc[good.index])
     staged.insert(0, "batch_id", batch_id)
     staged.insert(0, "source_record_id", [f"{batch_id}:{n}" for n in staged["row_number"]])
@@ -213,13 +239,33 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
             "reason": problems["reason"].to_numpy(),
         }
     )
+    results = pd.DataFrame(
+        [
+            {
+                "batch_id": batch_id,
+                "feed": feed.name,
+                "suite": checked.suite,
+                "check_number": number,
+                "source": r.source,
+                "check_label": r.label,
+                "column_name": r.column,
+                "reason": r.reason,
+                "success": r.success,
+                "unexpected_count": r.unexpected_count,
+                "rows_quarantined": len(r.row_numbers),
+            }
+            for number, r in enumerate(checked.results)
+        ]
+    )
     rows_quarantined = len(bad_index)
     con.execute("begin transaction")
     try:
         _insert(con, f"raw_{feed.name}", raw)
-        _insert(con, f"stg_{feed.name}", staged)
+        _insert(con, f"stg_{feed.name}_all", staged)
         _insert(con, "quarantine_row", quarantine)
+        _insert(con, "validation_result", results)
         load_seq = scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch")
+        superseded = _supersede(con, feed, path.name, batch_id, int(load_seq))  # type: ignore[arg-type]
         con.execute(
             "insert into load_batch values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -231,7 +277,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
                 len(good),
                 rows_quarantined,
                 load_seq,
-                datetime.now(UTC).replace(tzinfo=None),
+                loaded_at,
             ],
         )
         con.execute("commit")
@@ -239,8 +285,35 @@ def ingest_file(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Batch
         con.execute("rollback")
         raise
     return BatchReport(
-        feed.name, str(path), batch_id, len(frame), len(good), rows_quarantined, "loaded"
+        feed.name,
+        str(path),
+        batch_id,
+        len(frame),
+        len(good),
+        rows_quarantined,
+        "loaded",
+        suite=checked.suite,
+        checks=checked.results,
+        supersedes=superseded,
     )
+
+
+def _supersede(
+    con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, batch_id: str, load_seq: int
+) -> tuple[str, ...]:
+    """A corrected file re-sent under the same name replaces the feed's current batch of
+    that name (docs/contracts.md): recorded, never deleted, and read through `stg_<feed>`."""
+    earlier = [
+        row[0]
+        for row in con.execute(
+            "select batch_id from load_batch where feed = ? and file_name = ? "
+            "and batch_id not in (select batch_id from load_supersession) order by load_seq",
+            [feed.name, file_name],
+        ).fetchall()
+    ]
+    for old in earlier:
+        con.execute("insert into load_supersession values (?, ?, ?)", [old, batch_id, load_seq])
+    return tuple(earlier)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -262,20 +335,27 @@ def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[BatchReport]:
-    """Load every new file in the inbox; a refused file is recorded and the rest go on."""
+def ingest_inbox(
+    con: duckdb.DuckDBPyConnection, inbox: Path, loaded_at: datetime | None = None
+) -> list[BatchReport]:
+    """Load every new file in the inbox; a refused file is recorded and the rest go on.
+
+    `loaded_at` (UTC, naive) stamps every batch of this run; dates after its day are
+    quarantined as in the future.
+    """
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     reports = []
+    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     for feed_name, path in inbox_files(inbox):
         feed = FEEDS.get(feed_name)
         try:
             if feed is None:
                 raise FeedFileError(
-                    f"{path}: unknown feed folder '{feed_name}' (expected one of "
+                    f"{path}: unknown feed folder '{feed_name}' (expected one of: "
                     f"{', '.join(FEEDS)})"
                 )
-            report = ingest_file(con, feed, path)
+            report = ingest_file(con, feed, path, loaded_at)
         except FeedFileError as error:
             con.execute(
                 "insert into load_error values (?, ?, ?, ?, ?)",
@@ -284,7 +364,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[BatchRepor
                     str(path),
                     file_sha256(path),
                     str(error),
-                    datetime.now(UTC).replace(tzinfo=None),
+                    loaded_at,
                 ],
             )
             report = BatchReport(feed_name, str(path), None, 0, 0, 0, "refused", str(error))

@@ -31,6 +31,24 @@ create table if not exists load_error (
     error varchar not null,
     loaded_at timestamp not null
 );
+create table if not exists load_supersession (
+    batch_id varchar primary key,
+    superseded_by varchar not null,
+    superseded_at_seq integer not null
+);
+create table if not exists validation_result (
+    batch_id varchar not null,
+    feed varchar not null,
+    suite varchar not null,
+    check_number integer not null,
+    source varchar not null,
+    check_label varchar not null,
+    column_name varchar not null,
+    reason varchar not null,
+    success boolean not null,
+    unexpected_count integer not null,
+    rows_quarantined integer not null
+);
 create table if not exists quarantine_row (
     feed varchar not null,
     batch_id varchar not null,
@@ -56,7 +74,20 @@ def ensure_ingest_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BOOKKEEPING_DDL)
     for feed in FEEDS.values():
         con.execute(raw_table_ddl(feed))
+        _move_old_staged_table(con, feed)
         con.execute(staged_table_ddl(feed))
+        con.execute(current_view_ddl(feed))
+
+
+def _move_old_staged_table(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """A warehouse made before re-sent files were handled kept rows in table `stg_<feed>`."""
+    kind = scalar(
+        con,
+        "select table_type from information_schema.tables where table_name = ?",
+        [f"stg_{feed.name}"],
+    )
+    if kind == "BASE TABLE":
+        con.execute(f"alter table stg_{feed.name} rename to stg_{feed.name}_all")
 
 
 def raw_table_ddl(feed: Feed) -> str:
@@ -69,12 +100,28 @@ def raw_table_ddl(feed: Feed) -> str:
 
 
 def staged_table_ddl(feed: Feed) -> str:
+    """Every staged row of every batch, superseded or not (nothing is ever deleted)."""
     columns = ",\n    ".join(f'"{c.name}" {c.sql_type}' for c in feed.all_columns)
     derived = ",\n    term_end date" if feed.name == "attendance" else ""
     return (
-        f"create table if not exists stg_{feed.name} (\n    source_record_id varchar not null,\n"
+        f"create table if not exists stg_{feed.name}_all (\n"
+        f"    source_record_id varchar not null,\n"
         f"    batch_id varchar not null,\n    row_number integer not null,\n"
         f"    {columns}{derived}\n)"
+    )
+
+
+def current_view_ddl(feed: Feed) -> str:
+    """`stg_<feed>`: the staged rows of current batches, the name every model reads.
+
+    A corrected file re-sent under the same name supersedes the earlier batch
+    (docs/contracts.md); its rows stay in `stg_<feed>_all` but drop out of this view, so
+    the indicator SQL sees only current data without knowing about supersession.
+    """
+    return (
+        f"create or replace view stg_{feed.name} as\n"
+        f"select s.* from stg_{feed.name}_all s\n"
+        f"where s.batch_id not in (select batch_id from load_supersession)"
     )
 
 

@@ -190,6 +190,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
 
         result = nightly_flow(args.inbox, args.warehouse, args.plan)
         _print_batches(result.batches)
+        print(f"validation report (offline HTML): {result.validation_page}")
         print(f"linked {result.people} people; warehouse {args.warehouse}")
         return 1 if any(report.error for report in result.batches) else 0
     if args.command == "claim":
@@ -237,6 +238,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
 
     result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan)
     _print_batches(result.nightly.batches, brief=True)
+    print(f"validation report (offline HTML): {result.nightly.validation_page}")
     print(f"linked {result.nightly.people} people")
     print(
         f"{result.claim.period}: {result.claim.claimed} of {result.claim.cases} cases claimed"
@@ -253,11 +255,13 @@ def _print_batches(batches: list, brief: bool = False) -> None:
     for report in batches:
         if not brief or report.error or report.rows_quarantined:
             print(report.line())
+    superseded = sum(len(b.supersedes) for b in loaded)
     print(
         f"{len(loaded)} files: {sum(b.rows_in for b in loaded)} rows in = "
         f"{sum(b.rows_staged for b in loaded)} staged + "
         f"{sum(b.rows_quarantined for b in loaded)} quarantined; "
         f"{len(batches) - len(loaded)} refused"
+        + (f"; {superseded} earlier batches superseded" if superseded else "")
     )
 
 

@@ -5,13 +5,14 @@ loads them in a fresh process where Prefect must resolve `Path` to validate para
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from data_contracts.ingest import BatchReport, ingest_inbox
+from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from indicators.runner import derive_indicators
@@ -22,12 +23,20 @@ from matching.link import link_warehouse
 class NightlyResult:
     batches: list[BatchReport]
     people: int
+    validation_page: Path | None = None
 
 
-@task(name="ingest feeds", cache_policy=NO_CACHE)
-def ingest(warehouse: Path, inbox: Path) -> list[BatchReport]:
+def reports_folder(warehouse: Path) -> Path:
+    """Validation pages live beside the warehouse they describe."""
+    return warehouse.parent / f"{warehouse.stem}-reports"
+
+
+@task(name="ingest and validate feeds", cache_policy=NO_CACHE)
+def ingest(warehouse: Path, inbox: Path) -> tuple[list[BatchReport], Path]:
+    run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     with connect(warehouse) as con:
-        return ingest_inbox(con, inbox)
+        batches = ingest_inbox(con, inbox, run_at)
+    return batches, write_validation_page(batches, reports_folder(warehouse), run_at)
 
 
 @task(name="link people", cache_policy=NO_CACHE)
@@ -48,7 +57,7 @@ def derive(warehouse: Path, plan_file: Path | None, as_of: date) -> None:
 def nightly_flow(
     inbox: Path, warehouse: Path, plan_file: Path | None = None, as_of: date | None = None
 ) -> NightlyResult:
-    batches = ingest(warehouse, inbox)
+    batches, page = ingest(warehouse, inbox)
     people = link(warehouse, plan_file)
     derive(warehouse, plan_file, as_of or date.today())
-    return NightlyResult(batches, people)
+    return NightlyResult(batches, people, page)

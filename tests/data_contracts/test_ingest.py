@@ -103,15 +103,19 @@ def test_windows_1252_and_bom_and_column_case(tmp_path: Path) -> None:
 
 def test_attendance_sessions_must_add_up(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    base = ["k", "Ann", "Lee", "2014-01-01", "MK1 1AA", "A1", "100001", "2024/25", "autumn"]
+
+    # One pupil per row: the contract allows one row per upn, school, year and term.
+    def base(upn: str) -> list[object]:
+        return ["k", "Ann", "Lee", "2014-01-01", "MK1 1AA", upn, "100001", "2024/25", "autumn"]
+
     write_csv(
         inbox / "attendance" / "t.csv",
         ATTENDANCE,
         [
-            base + [100, 5, 5],
-            base + [100, 60, 50],
-            base + [0, 0, 0],
-            base[:7] + ["2024/26", "autumn", 100, 0, 0],
+            base("A1") + [100, 5, 5],
+            base("A2") + [100, 60, 50],
+            base("A3") + [0, 0, 0],
+            base("A4")[:7] + ["2024/26", "autumn", 100, 0, 0],
         ],
     )
     with connect(tmp_path / "w.duckdb") as con:

@@ -1,0 +1,240 @@
+"""Check one batch against its feed's contract: parse in pandas, then one suite run in GX.
+
+Parsing text into dates, numbers and booleans is pandas' job (fast, and a value that does
+not parse has no typed value for an expectation to judge); the parser's reason is the
+quarantine reason for it. Everything else (required values, allowed codes, ranges, dates
+not after the load date, uniqueness in the batch, cross-field rules) is the feed's Great
+Expectations suite, run once per batch on a DataFrame of it (a DuckDB SQL datasource
+returns no rows in GX 1.24, ../shared/KNOWN_GROUND.md). Failing rows come back by
+`row_number` through `unexpected_index_column_names`; their values are never kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from data_contracts.expectations import (
+    DATE_TYPE,
+    LOAD_DATE_PARAMETER,
+    NUMERIC_TYPE,
+    REQUIRED_REASON,
+    Check,
+    build_suite,
+)
+from data_contracts.feeds import Feed
+from data_contracts.parsing import parse_column, term_end
+
+PARSED_KINDS = ("date", "month", "int", "decimal", "bool", "academic_year")
+"""Column kinds whose text can fail to parse (text and codes always parse)."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check on one batch, as the nightly page and `validation_result` show it."""
+
+    source: str
+    """`parser` or `expectation` (the feed's Great Expectations suite)."""
+    label: str
+    column: str
+    reason: str
+    success: bool
+    unexpected_count: int
+    """Rows the check itself flagged (for an expectation, Great Expectations' count)."""
+    row_numbers: tuple[int, ...]
+    """Rows quarantined for this check's reason (a blank that failed to parse is counted
+    under the parser, not again under 'missing required value')."""
+
+
+@dataclass(frozen=True)
+class BatchValidation:
+    suite: str
+    typed: pd.DataFrame
+    problems: pd.DataFrame
+    """One line per failing value: row_index, column_name, reason; in a fixed order."""
+    results: tuple[CheckResult, ...]
+
+
+class _Expectations:
+    """The ephemeral Great Expectations context and one suite per feed, made once."""
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.source = self.context.data_sources.add_pandas("partner_feeds")
+        self.feeds: dict[str, tuple[Any, Any, list[Check]]] = {}
+
+    def for_feed(self, feed: Feed) -> tuple[Any, Any, list[Check]]:
+        if feed.name not in self.feeds:
+            asset = self.source.add_dataframe_asset(feed.name)
+            batch_definition = asset.add_batch_definition_whole_dataframe(f"{feed.name}_batch")
+            suite, checks = build_suite(feed)
+            self.feeds[feed.name] = (batch_definition, suite, checks)
+        return self.feeds[feed.name]
+
+
+_engine: _Expectations | None = None
+
+
+def _expectations() -> _Expectations:
+    global _engine
+    if _engine is None:
+        _engine = _Expectations()
+    return _engine
+
+
+def derived_columns(feed: Feed, typed: pd.DataFrame) -> dict[str, pd.Series]:
+    """Columns computed from others that the contract checks or staging stores."""
+    if feed.name != "attendance":
+        return {}
+    absent = typed["sessions_authorised_absence"] + typed["sessions_unauthorised_absence"]
+    return {
+        "term_end": term_end(typed["academic_year"].astype(object), typed["term"]),
+        "sessions_absent": absent,
+    }
+
+
+def validation_frame(
+    feed: Feed, typed: pd.DataFrame, row_numbers: pd.Series, derived: dict[str, pd.Series]
+) -> pd.DataFrame:
+    """The batch as the suite sees it: dates as datetime64, numbers as float64."""
+    columns: dict[str, pd.Series] = {"row_number": row_numbers.astype("int64")}
+    kinds = {c.name: c.kind for c in feed.all_columns}
+    kinds.update({"term_end": "date", "sessions_absent": "int"})
+    for name, values in {**{n: typed[n] for n in typed.columns}, **derived}.items():
+        kind = kinds.get(name, "text")
+        if kind in ("int", "decimal"):
+            columns[name] = pd.Series(
+                pd.to_numeric(values).to_numpy(dtype=NUMERIC_TYPE, na_value=float("nan")),
+                index=values.index,
+            )
+        elif kind in ("date", "month"):
+            columns[name] = pd.to_datetime(values).astype(DATE_TYPE)
+        else:
+            columns[name] = values.astype(object).where(values.notna(), None)
+    return pd.DataFrame(columns, index=typed.index)
+
+
+def validate_batch(
+    feed: Feed, frame: pd.DataFrame, row_numbers: pd.Series, load_date: date
+) -> BatchValidation:
+    """Parse the batch, run its suite once, and turn every failure into a quarantine line."""
+    typed = pd.DataFrame(index=frame.index)
+    parse_failures: dict[str, pd.Series] = {}
+    results: list[CheckResult] = []
+    lines: list[pd.DataFrame] = []
+    order = {c.name: position for position, c in enumerate(feed.all_columns)}
+    for column in feed.all_columns:
+        text = (
+            frame[column.name].astype(str)
+            if column.name in frame.columns
+            else pd.Series("", index=frame.index, dtype=object)
+        )
+        values, bad, reason = parse_column(column, text)
+        typed[column.name] = values
+        parse_failures[column.name] = bad.fillna(False).astype(bool)
+        if column.kind in PARSED_KINDS:
+            flagged = row_numbers[parse_failures[column.name]]
+            results.append(
+                CheckResult(
+                    "parser",
+                    f"{column.name} parses as {column.kind.replace('_', ' ')}",
+                    column.name,
+                    reason,
+                    flagged.empty,
+                    len(flagged),
+                    tuple(int(n) for n in flagged),
+                )
+            )
+            lines.append(_lines(flagged.index, column.name, reason, (order[column.name], -1)))
+
+    derived = derived_columns(feed, typed)
+    checked = validation_frame(feed, typed, row_numbers, derived)
+    batch_definition, suite, checks = _expectations().for_feed(feed)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": checked})
+    outcome = batch.validate(
+        suite,
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["row_number"],
+            "return_unexpected_index_query": False,
+        },
+        expectation_parameters={
+            LOAD_DATE_PARAMETER: datetime(load_date.year, load_date.month, load_date.day)
+        },
+    )
+    index_of_row = pd.Series(checked.index, index=checked["row_number"].to_numpy())
+    by_number = {r.expectation_config.meta["check"]: r for r in outcome.results}
+    for number, check in enumerate(checks):
+        result = by_number[number]
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            message = result.exception_info.get("exception_message", "")
+            raise RuntimeError(f"expectation {check.label} on feed {feed.name} raised: {message}")
+        if check.kind == "type" and not result.success:
+            raise RuntimeError(f"the parser gave {check.label!r} the wrong type ({feed.name})")
+        flagged_numbers = sorted(
+            int(item["row_number"]) for item in result.result.get("unexpected_index_list") or []
+        )
+        flagged = pd.Index(index_of_row.loc[flagged_numbers].to_numpy())
+        rank = (order.get(check.column, len(order)), number)
+        if check.kind == "required":
+            flagged = flagged[~parse_failures[check.column].loc[flagged].to_numpy()]
+            quarantined = _lines(flagged, check.column, REQUIRED_REASON, rank)
+        elif check.kind == "unique":
+            quarantined = _repeats(checked.loc[flagged], check, rank)
+        else:
+            quarantined = _lines(flagged, check.column, check.reason, rank)
+        lines.append(quarantined)
+        results.append(
+            CheckResult(
+                "expectation",
+                check.label,
+                check.column,
+                check.reason.replace("row {first}", "an earlier row"),
+                bool(result.success),
+                int(result.result.get("unexpected_count") or 0),
+                tuple(int(row_numbers.loc[i]) for i in quarantined["row_index"]),
+            )
+        )
+    problems = pd.concat(lines, ignore_index=True)
+    problems["row_number"] = row_numbers.loc[problems["row_index"]].to_numpy()
+    problems = problems.sort_values(["row_number", "column_rank", "check_rank"], kind="stable")
+    problems = problems[["row_index", "column_name", "reason"]].reset_index(drop=True)
+    for name, values in derived.items():
+        if name == "term_end":
+            typed[name] = values
+    return BatchValidation(suite.name, typed, problems, tuple(results))
+
+
+def _lines(index: pd.Index, column: str, reason: str, rank: tuple[int, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row_index": list(index),
+            "column_name": column,
+            "reason": reason,
+            "column_rank": rank[0],
+            "check_rank": rank[1],
+        },
+        columns=["row_index", "column_name", "reason", "column_rank", "check_rank"],
+    )
+
+
+def _repeats(rows: pd.DataFrame, check: Check, rank: tuple[int, int]) -> pd.DataFrame:
+    """Rows repeating an earlier row's key: the first in the file stays, the rest are
+    quarantined naming it, so a data team can see which row was kept."""
+    if rows.empty:
+        return _lines(pd.Index([]), check.column, check.reason, rank)
+    ordered = rows.sort_values("row_number", kind="stable")
+    first = ordered.groupby(list(check.key), dropna=False, sort=False)["row_number"].transform(
+        "min"
+    )
+    later = ordered[ordered["row_number"] != first]
+    frame = _lines(later.index, check.column, "", rank)
+    frame["reason"] = [check.reason.format(first=int(n)) for n in first.loc[later.index]]
+    return frame

@@ -1,0 +1,124 @@
+"""A nightly run on the sample council with bad rows injected: every batch reconciles,
+each injected row is quarantined with its exact reason, and no sample row is lost."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+
+from data_contracts.ingest import ingest_inbox
+from data_contracts.report_page import write_validation_page
+from data_contracts.warehouse import connect, scalar
+from indicators.plan import load_plan
+from indicators.runner import derive_indicators
+from matching.link import link_warehouse
+from sample_data.generate import write_sample
+
+RUN_AT = datetime(2026, 1, 5, 2, 30)
+"""A load time after every date the sample writes (it plants an outcome after its as-of)."""
+
+
+def _rows(path: Path) -> tuple[list[list[str]], str]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    return list(csv.reader(io.StringIO(text, newline=""))), encoding
+
+
+def inject(path: Path, changes: dict[str, str], copy_of: int = 2) -> int:
+    """Append a copy of data row `copy_of` with `changes`; return its row number."""
+    rows, encoding = _rows(path)
+    header = rows[0]
+    row = list(rows[copy_of - 1])
+    for column, value in changes.items():
+        row[header.index(column)] = value
+    rows.append(row)
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return len(rows)
+
+
+def test_nightly_on_sample_with_injected_bad_rows(tmp_path: Path) -> None:
+    sample = tmp_path / "sample"
+    summary = write_sample(sample, 80, 5)
+    inbox = sample / "inbox"
+    sample_rows = {path: len(_rows(path)[0]) - 1 for path in sorted(inbox.glob("*/*.csv"))}
+    police = sorted((inbox / "police").glob("*.csv"))[-1]
+    attendance = sorted((inbox / "attendance").glob("*.csv"))[0]
+    cases = inbox / "eh_cases" / "extract-2025-09-30.csv"
+    dwp = sorted((inbox / "dwp").glob("*.csv"))[0]
+    injected = sorted(
+        [
+            (
+                police.name,
+                inject(police, {"event_type": "burglary", "source_person_id": "X1"}),
+                "event_type",
+                "expected one of: offence, arrest, named_suspect, asb, missing_episode, "
+                "da_victim, da_perpetrator, da_child_present, cse_concern, cce_concern",
+            ),
+            (
+                attendance.name,
+                inject(attendance, {"sessions_possible": "abc", "upn": "UX1"}),
+                "sessions_possible",
+                "expected a whole number > 0",
+            ),
+            (cases.name, inject(cases, {}), "case_id", "same case_id as row 2"),
+            (dwp.name, inject(dwp, {"month": "2024-13"}), "month", "expected a month as YYYY-MM"),
+        ]
+    )
+    # a date of birth in the future is also after the event: two lines for one row
+    future = inject(police, {"dob": "2999-01-01", "incident_id": "INC-X2"})
+    injected += [
+        (police.name, future, "dob", "date after the batch's load date"),
+        (police.name, future, "dob", "date of birth after event_date"),
+    ]
+    (inbox / "police" / "zz-broken.csv").write_bytes(b"source_person_id\r\n\x81\x8d\r\n")
+
+    with connect(tmp_path / "w.duckdb") as con:
+        reports = ingest_inbox(con, inbox, RUN_AT)
+        link_warehouse(con, load_plan().matching["link_threshold"])
+        derive_indicators(con, load_plan(), datetime.fromisoformat(str(summary["as_of"])).date())
+        quarantine = con.execute(
+            "select b.file_name, q.row_number, q.column_name, q.reason from quarantine_row q "
+            "join load_batch b using (batch_id) order by 1, 2"
+        ).fetchall()
+        ledger = con.execute(
+            "select file_name, rows_in, rows_staged, rows_quarantined from load_batch"
+        ).fetchall()
+        staged = sum(
+            int(scalar(con, f"select count(*) from stg_{feed}"))  # type: ignore[arg-type]
+            for feed in {p.parent.name for p in sample_rows}
+        )
+        errors = [e for (e,) in con.execute("select error from load_error").fetchall()]
+        cases_derived = scalar(con, "select count(*) from case_current")
+        case_ids = scalar(con, "select count(distinct case_id) from stg_eh_cases")
+
+    loaded = [r for r in reports if not r.error]
+    assert len(loaded) == len(sample_rows)
+    for report in loaded:
+        assert report.rows_in == report.rows_staged + report.rows_quarantined
+    for _, rows_in, rows_staged, rows_quarantined in ledger:
+        assert rows_in == rows_staged + rows_quarantined
+    assert sorted(quarantine) == sorted(injected)
+    # every row the sample wrote is staged: the injected rows are the only ones held back
+    assert staged == sum(sample_rows.values())
+    assert sum(r.rows_in for r in loaded) == sum(sample_rows.values()) + len(injected) - 1
+    assert errors == [
+        f"{inbox / 'police' / 'zz-broken.csv'}: unknown text encoding "
+        "(expected UTF-8 or Windows-1252)"
+    ]
+    assert cases_derived == case_ids > 0
+
+    page = write_validation_page(reports, tmp_path / "reports", RUN_AT)
+    html = page.read_text()
+    assert page.name == "validation-20260105T023000Z.html"
+    assert "burglary" not in html and "2999-01-01" not in html and "X1" not in html
+    assert html.count('class="fail"') >= len(injected)
+    assert sum(r.rows_quarantined for r in loaded) == len(injected) - 1
