@@ -16,6 +16,7 @@ from pathlib import Path
 
 from data_contracts.ingest import FeedFileError
 from indicators.plan import PlanError, load_plan
+from matching.review import ReviewFileError, read_decisions
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
 
@@ -83,6 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
         "nightly", parents=[common], help="ingest, validate, link and derive"
     )
     nightly.add_argument("--inbox", type=Path, required=True)
+    nightly.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="score with this saved person model (an audit re-run) instead of training",
+    )
+
+    review = commands.add_parser(
+        "review-import",
+        parents=[common],
+        help="read a filled-in review workbook; the next nightly run honours its decisions",
+    )
+    review.add_argument("file", type=Path)
 
     claim = commands.add_parser(
         "claim", parents=[common], help="decide every case as of a date and write the workbook"
@@ -103,8 +117,12 @@ def _check_inputs(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{args.inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv or .xlsx)"
         )
-    if args.command == "claim" and not args.warehouse.exists():
+    if args.command == "nightly" and args.model is not None and not args.model.is_file():
+        raise UsageError(f"{args.model}: saved person model not found")
+    if args.command in ("claim", "review-import") and not args.warehouse.exists():
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
+    if args.command == "review-import":
+        read_decisions(args.file)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -127,10 +145,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "nightly":
         from flows.nightly import nightly_flow
 
-        result = nightly_flow(args.inbox, args.warehouse, args.plan)
+        result = nightly_flow(args.inbox, args.warehouse, args.plan, model=args.model)
         _print_batches(result.batches)
         print(f"linked {result.people} people; warehouse {args.warehouse}")
         return 1 if any(report.error for report in result.batches) else 0
+    if args.command == "review-import":
+        from flows.review import review_import_flow
+
+        decided = review_import_flow(args.file, args.warehouse)
+        print(f"{args.file}: {decided} decisions recorded; the next nightly run honours them")
+        return 0
     if args.command == "claim":
         from flows.claim import claim_flow
 
@@ -176,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_inputs(args)
         return _run(args)
-    except (UsageError, PlanError, FeedFileError) as error:
+    except (UsageError, PlanError, FeedFileError, ReviewFileError) as error:
         print(f"sfp: error: {error}", file=sys.stderr)
         return 2
     finally:
