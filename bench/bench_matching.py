@@ -69,7 +69,9 @@ def inbox_records(folder: Path, limit: int | None = None) -> tuple[pd.DataFrame,
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
             frame = frame[[c for c in PERSON_COLUMNS if c in frame.columns]]
             frame.insert(
-                0, "source_record_id", [f"{path.name}:{i}" for i in range(1, len(frame) + 1)]
+                0,
+                "source_record_id",
+                [f"{path.name}:{i}" for i in range(2, len(frame) + 2)],  # spreadsheet rows
             )
             frame.insert(0, "source", feed)
             frames.append(frame)
@@ -147,13 +149,13 @@ def pair_count(work: Path, households: int) -> None:
         unique_id_column_name="record_id",
         record_sample_proportion=1.0,
     )
-    total = counted[-1].cumulative_comparison_count
+    total = counted[-1]["cumulative_comparison_count"]
     print(
         f"pairs scored at {households:,} households: {total:,} from {identities:,} identities "
         f"({total / identities:.1f} per identity)"
     )
     for rule in counted:
-        print(f"  {rule.blocking_rule_sql}: +{rule.marginal_comparison_count:,}")
+        print(f"  {rule['blocking_rule']}: +{rule['marginal_comparison_count']:,}")
 
 
 def febrl4(work: Path) -> None:
@@ -236,13 +238,13 @@ def main() -> None:
             print("twice the default noise: not measured (write_sample has no noise option here)")
     if "febrl" not in args.skip:
         febrl4(work)
-    if "pairs" not in args.skip:
-        pair_count(work, 3000 if args.quick else 300_000)
     if "million" not in args.skip:
         if args.quick:
             million(work, 50_000, 3500)
         else:
             million(work, 1_000_000, 62_000)
+    if "pairs" not in args.skip:
+        pair_count(work, 3000 if args.quick else 300_000)
 
 
 if __name__ == "__main__":

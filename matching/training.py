@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from splink import DuckDBAPI, Linker
+from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from matching.model import person_settings, training_blocking_rules
@@ -60,9 +61,16 @@ def build_linker(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_sample_pairs, seed=options.training_seed
     )
+    skipped = []
     for rule in training_blocking_rules():
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, fix_probability_two_random_records_match=True
-        )
-    log.info("matching model: trained on %d records (seed %d)", n_records, options.training_seed)
-    return ScoringModel(linker, "trained")
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_probability_two_random_records_match=True
+            )
+        except EMTrainingException:
+            # No pairs under this rule (a data set without postcodes, say): the levels it
+            # would have trained keep their shipped m values, and the run says so.
+            skipped.append(rule.get_blocking_rule("duckdb").blocking_rule_sql)
+    source = "trained" + (f" (EM found no pairs for: {'; '.join(skipped)})" if skipped else "")
+    log.info("matching model: %s on %d records (seed %d)", source, n_records, options.training_seed)
+    return ScoringModel(linker, source)
