@@ -19,6 +19,7 @@ from claims.ledger import LedgerError
 from data_contracts.ingest import FeedFileError
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from indicators.plan import PlanError, load_plan
+from matching.review import ReviewFileError, read_decisions
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
 
@@ -93,6 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
         "nightly", parents=[common], help="ingest, validate, link and derive"
     )
     nightly.add_argument("--inbox", type=Path, required=True)
+    nightly.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="score with this saved person model (an audit re-run) instead of training",
+    )
+
+    review = commands.add_parser(
+        "review-import",
+        parents=[common],
+        help="read a filled-in review workbook; the next nightly run honours its decisions",
+    )
+    review.add_argument("file", type=Path)
 
     serve = commands.add_parser(
         "serve", parents=[common], help="run the nightly flow on a schedule through Prefect"
@@ -139,6 +153,8 @@ def _check_inputs(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{args.inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv or .xlsx)"
         )
+    if args.command == "nightly" and args.model is not None and not args.model.is_file():
+        raise UsageError(f"{args.model}: saved person model not found")
     if args.command == "serve" and not os.environ.get("PREFECT_API_URL"):
         # Prefect's ephemeral server runs no scheduler, so a schedule would never fire.
         raise UsageError(
@@ -146,12 +162,17 @@ def _check_inputs(args: argparse.Namespace) -> None:
             "start --background` and set PREFECT_API_URL=http://127.0.0.1:4200/api "
             "(docs/operations.md)"
         )
-    if args.command in ("claim", "rerun", "import-claims") and not args.warehouse.exists():
+    if (
+        args.command in ("claim", "rerun", "import-claims", "review-import")
+        and not args.warehouse.exists()
+    ):
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
     if args.command == "import-claims":
         from claims.historic import read_historic_claims
 
         read_historic_claims(args.file)
+    if args.command == "review-import":
+        read_decisions(args.file)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -188,11 +209,17 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     if args.command == "nightly":
         from flows.nightly import nightly_flow
 
-        result = nightly_flow(args.inbox, args.warehouse, args.plan)
+        result = nightly_flow(args.inbox, args.warehouse, args.plan, model=args.model)
         _print_batches(result.batches)
         print(f"validation report (offline HTML): {result.validation_page}")
         print(f"linked {result.people} people; warehouse {args.warehouse}")
         return 1 if any(report.error for report in result.batches) else 0
+    if args.command == "review-import":
+        from flows.review import review_import_flow
+
+        decided = review_import_flow(args.file, args.warehouse)
+        print(f"{args.file}: {decided} decisions recorded; the next nightly run honours them")
+        return 0
     if args.command == "claim":
         from flows.claim import claim_flow
 
@@ -272,7 +299,13 @@ def main(argv: list[str] | None = None) -> int:
         _check_inputs(args)
         code = _run(args)
     except (
-        UsageError, PlanError, FeedFileError, WarehouseBusy, LedgerError, HistoricClaimsError
+        UsageError,
+        PlanError,
+        FeedFileError,
+        WarehouseBusy,
+        LedgerError,
+        HistoricClaimsError,
+        ReviewFileError,
     ) as error:
         print(f"sfp: error: {error}", file=sys.stderr)
         code = 2

@@ -16,7 +16,7 @@ from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from indicators.runner import derive_indicators
-from matching.link import link_warehouse
+from matching.link import LinkOptions, link_warehouse
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,12 @@ def ingest(warehouse: Path, inbox: Path) -> tuple[list[BatchReport], Path]:
 
 
 @task(name="link people", cache_policy=NO_CACHE)
-def link(warehouse: Path, plan_file: Path | None) -> int:
-    plan = load_plan(plan_file)
-    model_path = warehouse.parent / f"{warehouse.stem}-models" / "person-model.json"
+def link(warehouse: Path, plan_file: Path | None, model: Path | None = None) -> int:
+    options = LinkOptions.from_plan(load_plan(plan_file).matching)
+    models = warehouse.parent / f"{warehouse.stem}-models"
+    outputs = warehouse.parent / f"{warehouse.stem}-linkage"
     with connect(warehouse) as con:
-        return link_warehouse(con, plan.matching["link_threshold"], model_path)
+        return link_warehouse(con, options.threshold, models, options, model, outputs)
 
 
 @task(name="derive indicators", cache_policy=NO_CACHE)
@@ -55,9 +56,13 @@ def derive(warehouse: Path, plan_file: Path | None, as_of: date) -> None:
 
 @flow(name="nightly")
 def nightly_flow(
-    inbox: Path, warehouse: Path, plan_file: Path | None = None, as_of: date | None = None
+    inbox: Path,
+    warehouse: Path,
+    plan_file: Path | None = None,
+    as_of: date | None = None,
+    model: Path | None = None,
 ) -> NightlyResult:
     batches, page = ingest(warehouse, inbox)
-    people = link(warehouse, plan_file)
+    people = link(warehouse, plan_file, model)
     derive(warehouse, plan_file, as_of or date.today())
     return NightlyResult(batches, people, page)

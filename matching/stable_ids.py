@@ -1,0 +1,174 @@
+"""IDs that outlive a run: a cluster that holds members of an existing ID keeps that ID.
+
+Splink names a cluster after a representative record, which changes as data arrives
+(KNOWN_GROUND), so each run's clusters are matched to the previous run's IDs through a
+registry of members. The same layer gives persons (members are identity records) and
+candidate families (members are persons) their IDs.
+
+Matching clusters to IDs is one-to-one and greedy, biggest overlap first, then the older
+ID, then the smaller ID, so the outcome does not depend on row order. Every merge and
+split is written to `stable_id_change` with the run that made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from data_contracts.warehouse import scalar
+
+
+@dataclass(frozen=True)
+class IdKind:
+    """Where one kind of stable ID lives: its registry, member and ID columns, prefix."""
+
+    kind: str
+    registry: str
+    member_column: str
+    id_column: str
+    prefix: str
+
+
+PERSON = IdKind("person", "person_registry", "record_id", "person_id", "P")
+CANDIDATE_FAMILY = IdKind(
+    "candidate_family", "candidate_family_registry", "person_id", "candidate_family_id", "CF"
+)
+
+CHANGE_TABLE = """
+create table if not exists stable_id_change (
+    run_id integer, kind varchar, change varchar, kept_id varchar, other_id varchar,
+    members integer
+)
+"""
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection, kind: IdKind) -> None:
+    con.execute(
+        f"create table if not exists {kind.registry} ({kind.member_column} varchar primary key,"
+        f" {kind.id_column} varchar, first_run integer, last_run integer)"
+    )
+    con.execute(CHANGE_TABLE)
+
+
+def _new_id(kind: IdKind, seed: str, taken: set[str]) -> str:
+    """`prefix` + 12 hex digits of MD5 of the cluster's smallest member, never one in use."""
+    text, attempt = seed, 0
+    while True:
+        candidate = kind.prefix + hashlib.md5(text.encode()).hexdigest()[:12]
+        if candidate not in taken:
+            return candidate
+        attempt += 1
+        text = f"{seed}#{attempt}"
+
+
+def assign_stable_ids(
+    con: duckdb.DuckDBPyConnection, kind: IdKind, members: pd.DataFrame, run_id: int
+) -> pd.DataFrame:
+    """Give each cluster in `members` (member, cluster_id) a stable ID; update the registry.
+
+    Returns one row per member: the member column and the ID column.
+    """
+    _ensure_tables(con, kind)
+    member, id_col = kind.member_column, kind.id_column
+    frame = members[[member, "cluster_id"]].astype(str).drop_duplicates(member)
+    # Cluster key: its smallest member, not Splink's representative.
+    frame["cluster"] = frame.groupby("cluster_id")[member].transform("min")
+    previous = con.execute(f"select {member}, {id_col} from {kind.registry}").df()
+    id_age = con.execute(
+        f"select {id_col}, min(first_run) as first_run from {kind.registry} group by all"
+    ).df()
+    taken = set(previous[id_col])
+    joined = frame.merge(previous, on=member, how="left")
+    overlap = (
+        joined.dropna(subset=[id_col])
+        .groupby(["cluster", id_col], as_index=False)
+        .size()
+        .merge(id_age, on=id_col, how="left")
+        .sort_values(["size", "first_run", id_col, "cluster"], ascending=[False, True, True, True])
+    )
+    cluster_id_of: dict[str, str] = {}
+    used: set[str] = set()
+    for cluster, old_id in zip(overlap["cluster"], overlap[id_col], strict=True):
+        if cluster not in cluster_id_of and old_id not in used:
+            cluster_id_of[cluster] = old_id
+            used.add(old_id)
+    for cluster in sorted(set(frame["cluster"]) - set(cluster_id_of)):
+        fresh = _new_id(kind, cluster, taken | used)
+        cluster_id_of[cluster] = fresh
+        used.add(fresh)
+    joined["new_id"] = joined["cluster"].map(cluster_id_of)
+    _record_changes(con, kind, joined, overlap, cluster_id_of, run_id)
+    result = joined[[member, "new_id"]].rename(columns={"new_id": id_col})
+    _update_registry(con, kind, result, run_id)
+    return result.sort_values(member).reset_index(drop=True)
+
+
+def _record_changes(
+    con: duckdb.DuckDBPyConnection,
+    kind: IdKind,
+    joined: pd.DataFrame,
+    overlap: pd.DataFrame,
+    cluster_id_of: dict[str, str],
+    run_id: int,
+) -> None:
+    """A merge: an old ID's members now sit under another ID. A split: an ID kept its name
+    but some of its members went to another ID."""
+    changes: list[tuple[int, str, str, str, str, int]] = []
+    kept_ids = set(cluster_id_of.values())
+    for cluster, old_id, size in zip(
+        overlap["cluster"], overlap[kind.id_column], overlap["size"], strict=True
+    ):
+        new_id = cluster_id_of[cluster]
+        if new_id == old_id:
+            continue
+        change = "split" if old_id in kept_ids else "merge"
+        if change == "split":
+            changes.append((run_id, kind.kind, change, old_id, new_id, int(size)))
+        else:
+            changes.append((run_id, kind.kind, change, new_id, old_id, int(size)))
+    if changes:
+        frame = pd.DataFrame(
+            sorted(changes),
+            columns=["run_id", "kind", "change", "kept_id", "other_id", "members"],
+        )
+        con.register("_changes", frame)
+        con.execute("insert into stable_id_change select * from _changes")
+        con.unregister("_changes")
+
+
+def _update_registry(
+    con: duckdb.DuckDBPyConnection, kind: IdKind, current: pd.DataFrame, run_id: int
+) -> None:
+    member, id_col = kind.member_column, kind.id_column
+    con.register("_current_ids", current)
+    con.execute(
+        f"""
+        create or replace table {kind.registry} as
+        with merged as (
+            select coalesce(c.{member}, r.{member}) as {member},
+                   coalesce(c.{id_col}, r.{id_col}) as {id_col},
+                   coalesce(r.first_run, $run) as first_run,
+                   case when c.{member} is null then r.last_run else $run end as last_run
+            from {kind.registry} r
+            full outer join _current_ids c on r.{member} = c.{member}
+        ),
+        final as (select * from merged order by {member})
+        select * from final
+        """,
+        {"run": run_id},
+    )
+    con.execute(f"alter table {kind.registry} add primary key ({member})")
+    con.unregister("_current_ids")
+
+
+def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The nightly run sequence: one more than the last recorded linkage run."""
+    con.execute(
+        "create table if not exists link_run (run_id integer, model_source varchar,"
+        " model_file varchar, identities integer, people integer, pairs_scored bigint,"
+        " review_pairs integer, must_links integer, cannot_links integer, note varchar)"
+    )
+    return int(scalar(con, "select coalesce(max(run_id), 0) + 1 from link_run") or 1)
