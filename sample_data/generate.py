@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from sample_data import names
 from sample_data.noise import (
     NoiseRates,
     dob_as_recorded,
@@ -528,7 +529,7 @@ def _prior_claim(writer: CouncilWriter, number: int, household: Household, plan:
         former = Person(
             f"T{number:06d}X0",
             household.household_id,
-            "Former",
+            writer.rng.choice(names.MALE_FORENAMES),
             household.adults[0].surname,
             date(1980, 3, 14),
             "M",
@@ -537,10 +538,27 @@ def _prior_claim(writer: CouncilWriter, number: int, household: Household, plan:
         )
         writer.people.write([former.true_id, household.household_id])
         members = [m for m in members if m is not partner] + [former]
+    roles = {id(person): "child" if person.is_child else "parent_carer" for person in members}
+    if prior.former_child:
+        # Her parent's family was claimed with her as a child; she now heads her own.
+        child = household.adults[0]
+        parent = Person(
+            f"T{number:06d}X1",
+            household.household_id,
+            writer.rng.choice(names.FEMALE_FORENAMES),
+            child.surname,
+            date(1975, 6, 2),
+            "F",
+            False,
+            nino=f"ZY{number % 1_000_000:06d}B",
+        )
+        writer.people.write([parent.true_id, household.household_id])
+        members = [child, parent]
+        roles = {id(child): "child", id(parent): "parent_carer"}
     for person in members:
         if person.dob > claim_date:
             continue
-        role = "child" if person.is_child else "parent_carer"
+        role = roles[id(person)]
         values = writer.person_columns("historic_claims", person, household, claim_date)
         # The past claim came from the council's own case system: its person keys.
         values["source_person_id"] = writer.source_id("eh_members", person)

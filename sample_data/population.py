@@ -159,6 +159,8 @@ class HouseholdShape:
     young_people: int = 0
     youth_age: int = 17
     """Age of the young people on the census day (the as-of date)."""
+    adult_age: int | None = None
+    """Age of the first adult on the census day; None draws 24-52."""
     young_child_age: int | None = None
     """Age of the young children on the census day; None draws 0-2 (births in the span)."""
 
@@ -218,7 +220,9 @@ def make_household(
             hid,
             _forename(rng, sex, life.special_name),
             surname,
-            random_dob(rng, 24, 52, census_day),
+            random_dob(rng, 24, 52, census_day)
+            if shape.adult_age is None or position > 0
+            else random_dob(rng, shape.adult_age, shape.adult_age, census_day),
             sex,
             False,
             nino=random_nino(rng),

@@ -53,6 +53,8 @@ class PriorClaim:
 
     months_before: int
     adults_changed: bool = False
+    former_child: bool = False
+    """The first adult was a child on the past claim (of her parent's family)."""
 
 
 @dataclass
@@ -492,12 +494,14 @@ def _late_derived(met: bool) -> Callable[[], CasePlan]:
     return build
 
 
-def _reclaim(months_before: int, adults_changed: bool = False) -> Callable[[], CasePlan]:
+def _reclaim(
+    months_before: int, adults_changed: bool = False, former_child: bool = False
+) -> Callable[[], CasePlan]:
     def build() -> CasePlan:
         opened = date(2024, 1, 8)
         plan = CasePlan(opened=opened, assessment=date(2024, 1, 22), action_plan=date(2024, 2, 1))
         plan.needs = [(c, m, date(2024, 1, 22), o) for c, m, _, o in _base().needs]
-        plan.prior_claim = PriorClaim(months_before, adults_changed)
+        plan.prior_claim = PriorClaim(months_before, adults_changed, former_child)
         return plan
 
     return build
@@ -633,6 +637,22 @@ SCENARIOS: tuple[Scenario, ...] = (
         _reclaim(23, adults_changed=True),
         requires=("gate7", "historic_import"),
         reclaim=True,
+    ),
+    Scenario(
+        "pass_reclaim_former_child_now_parent",
+        "a child on a claim 23 months before is now a parent: a re-claim",
+        (),
+        _reclaim(23, former_child=True),
+        HouseholdShape(adults=1, school_children=0, young_children=1, adult_age=19),
+        requires=("gate7", "historic_import"),
+        reclaim=True,
+    ),
+    Scenario(
+        "pass_birth_during_case",
+        "an expectant parent whose baby is born while the case is open",
+        (),
+        _expectant,
+        HouseholdShape(adults=2, school_children=0, young_children=1, young_child_age=1),
     ),
     # Threshold edges.
     Scenario(

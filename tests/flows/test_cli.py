@@ -74,6 +74,8 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
         ),
         (["nightly", "--inbox", "nowhere"], "nowhere: inbox folder not found"),
         (["sample", "--out", "x", "--households", "0"], "expected at least 1"),
+        (["sample", "--out", "x", "--typo-rate", "1.5"], "expected a number from 0 to 1"),
+        (["sample", "--out", "x", "--noise-scale", "-1"], "expected a number >= 0"),
         (
             ["claim", "--as-of", "2025-09-30", "--plan", "no-plan.yaml"],
             "no-plan.yaml: plan file not found",
@@ -87,3 +89,15 @@ def test_user_mistakes_are_one_line_without_a_traceback(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_noise_options_override_then_scale() -> None:
+    from flows.cli import build_parser, noise_from_args
+
+    args = build_parser().parse_args(
+        ["sample", "--out", "x", "--nickname-rate", "0.2", "--noise-scale", "0.5"]
+    )
+    rates = noise_from_args(args)
+    assert rates.nickname == 0.1
+    assert rates.typo == 0.015
+    assert noise_from_args(build_parser().parse_args(["sample", "--out", "x"])).typo == 0.03

@@ -201,3 +201,9 @@ def test_noise_scale_zero_writes_clean_feeds(tmp_path: Path) -> None:
 def test_a_rate_outside_0_to_1_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="typo rate must be between 0 and 1"):
         write_sample(tmp_path, 60, 1, NoiseRates(typo=1.5))
+
+
+def test_every_scenario_is_documented() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sample.md").read_text()
+    missing = [s.name for s in (*SCENARIOS, *WORKLIST_SCENARIOS) if f"`{s.name}`" not in text]
+    assert not missing, f"docs/sample.md lacks {missing}"
