@@ -12,6 +12,8 @@ from claims.submission import ClaimResult
 from flows.claim import claim_flow
 from flows.nightly import NightlyResult, nightly_flow
 from flows.sample import sample_flow
+from indicators.plan import load_plan
+from sample_data.coverage import built_requirements, is_covered
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class DemoResult:
     nightly: NightlyResult
     claim: ClaimResult
     expected_claims: int
+    expected_claims_covered: int
+    """Expected claims among the cases whose `requires` this release builds."""
 
 
 @flow(name="demo")
@@ -37,9 +41,11 @@ def demo_flow(
     out = folder / f"claim-{as_of.isoformat()}.xlsx"
     claim = claim_flow(as_of, warehouse, out, plan_file)
     truth = sample_dir / "truth" / "expected_decisions.csv"
+    built = built_requirements(load_plan(plan_file))
     with truth.open(newline="", encoding="utf-8") as handle:
-        expected = sum(row["expected_claim"] == "yes" for row in csv.DictReader(handle))
+        claims = [row for row in csv.DictReader(handle) if row["expected_claim"] == "yes"]
+    covered = sum(is_covered(row["requires"], built) for row in claims)
     (folder / "demo-summary.json").write_text(
         json.dumps({"workbook": str(out), "claimed": claim.claimed, "cases": claim.cases}, indent=2)
     )
-    return DemoResult(sample_dir, nightly, claim, expected)
+    return DemoResult(sample_dir, nightly, claim, len(claims), covered)

@@ -1,7 +1,5 @@
 """The re-run flow: rebuild a submitted period's workbook as it stood and compare bytes."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 

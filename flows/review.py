@@ -1,7 +1,5 @@
 """The review-import flow: a reviewer's decisions into the warehouse for the next run."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from prefect import flow

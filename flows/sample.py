@@ -5,8 +5,11 @@ from pathlib import Path
 from prefect import flow
 
 from sample_data.generate import write_sample
+from sample_data.noise import NoiseRates
 
 
 @flow(name="sample")
-def sample_flow(out: Path, households: int = 300, seed: int = 1) -> dict[str, object]:
-    return write_sample(out, households, seed)
+def sample_flow(
+    out: Path, households: int = 300, seed: int = 1, noise: dict[str, float] | None = None
+) -> dict[str, object]:
+    return write_sample(out, households, seed, NoiseRates(**noise) if noise else None)

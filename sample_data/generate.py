@@ -1,12 +1,18 @@
 """Write a synthetic council's inbox and its ground truth (`sfp sample`).
 
 Layout written under OUT:
-  inbox/<feed>/<batch>.csv      every feed of SPEC section 1, termly or monthly batches
+  inbox/<feed>/<batch>.csv      every feed of SPEC section 1: monthly batches, termly for
+                                attendance, so nightly loads can be replayed batch by batch
+  historic_claims.csv           members of past claims (for `sfp import-claims`, gate 7)
   truth/source_rows.csv         feed, file, row number -> true person id
   truth/people.csv              true person id -> household
   truth/case_members.csv        case id -> true person id and role
-  truth/expected_decisions.csv  case id -> scenario, failed gates, expected claim
-  truth/scenario.json           seed, households, as-of date the decisions hold for
+  truth/expected_decisions.csv  case id -> scenario, failed gates, expected claim, requires
+  truth/worklist.csv            families with needs in data and no early help case
+  truth/scenario.json           seed, households, noise rates, as-of date
+
+Rows are written as they are made (one open file per batch), so memory stays flat however
+many households are asked for.
 """
 
 from __future__ import annotations
@@ -14,26 +20,48 @@ from __future__ import annotations
 import csv
 import json
 import random
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
+from typing import IO, Any
 
+from sample_data import names
+from sample_data.noise import (
+    NoiseRates,
+    dob_as_recorded,
+    forename_as_recorded,
+    postcode_as_recorded,
+)
 from sample_data.population import (
     ACADEMIC_YEARS,
     TERMS,
     Household,
     HouseholdShape,
+    LifeRates,
     Person,
+    age_on,
     make_household,
+    random_day,
     school_age_in,
     stable_token,
 )
-from sample_data.scenarios import AS_OF, GATE_NAMES, GOOD_ATTENDANCE, SCENARIOS, CasePlan
+from sample_data.scenarios import (
+    AS_OF,
+    GATE_NAMES,
+    GOOD_ATTENDANCE,
+    SCENARIOS,
+    WORKLIST_SCENARIOS,
+    Attendance,
+    CasePlan,
+    Event,
+    Scenario,
+    WorklistScenario,
+)
 
-GENERATOR_VERSION = "sample-1"
+GENERATOR_VERSION = "sample-2"
 CASE_SHARE = 0.3
 """Share of households worked with by early help (the rest give other feeds' noise)."""
+WORKLIST_SHARE = 0.01
 CP1252_FEEDS = ("police",)
 """Feeds whose extracts arrive in Windows-1252, as some partner systems still send."""
 UK_DATE_FEEDS = ("housing",)
@@ -48,271 +76,25 @@ SOURCE_PREFIX = {
     "csc": "CSC",
     "referrals": "REF",
     "eh_members": "EH",
+    "historic_claims": "EH",
 }
-TYPO_RATE = 0.03
-
-
-@dataclass
-class Row:
-    batch: str
-    values: dict[str, object]
-    true_id: str | None
-
-
-class CouncilWriter:
-    """Collects rows per feed and batch, then writes files and truth in one pass."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-        self.rng = random.Random(seed * 7919 + 1)
-        self.rows: dict[str, list[Row]] = defaultdict(list)
-        self.people: list[tuple[str, str]] = []
-        self.members: list[tuple[str, str, str]] = []
-        self.decisions: list[dict[str, object]] = []
-
-    def person_columns(
-        self, feed: str, person: Person, household: Household, exact: bool = False
-    ) -> dict[str, object]:
-        forename = person.forename
-        if not exact and len(forename) > 3 and self.rng.random() < TYPO_RATE:
-            at = self.rng.randrange(1, len(forename) - 1)
-            forename = forename[:at] + forename[at + 1] + forename[at] + forename[at + 2 :]
-        postcode = household.postcode
-        if not exact and self.rng.random() < 0.1:
-            postcode = postcode.replace(" ", "").lower()
-        return {
-            "source_person_id": SOURCE_PREFIX[feed] + stable_token(self.seed, feed, person.true_id),
-            "forename": forename,
-            "surname": person.surname,
-            "dob": person.dob,
-            "sex": person.sex,
-            "postcode": postcode,
-            "address": household.address,
-            "upn": person.upn if feed in ("attendance", "exclusions", "eh_members") else None,
-            "nino": person.nino if feed in ("dwp", "eh_members") else None,
-            "nhs_number": person.nhs_number if feed in ("csc", "eh_members") else None,
-        }
-
-    def add(
-        self, feed: str, batch: str, values: dict[str, object], person: Person | None = None
-    ) -> None:
-        self.rows[feed].append(Row(batch, values, person.true_id if person else None))
-
-    def attendance(
-        self, person: Person, household: Household, rates: dict[tuple[str, str], float]
-    ) -> None:
-        for year in ACADEMIC_YEARS:
-            if not school_age_in(person.dob, year):
-                continue
-            for term in TERMS:
-                rate = rates.get((year, term), GOOD_ATTENDANCE + self.rng.uniform(-0.03, 0.03))
-                possible = self.rng.randrange(140, 192, 2)
-                absent = round(possible * (1 - rate))
-                authorised = absent // 2
-                self.add(
-                    "attendance",
-                    f"{year.replace('/', '-')}-{term}",
-                    {
-                        **self.person_columns("attendance", person, household),
-                        "school_urn": f"1{stable_token(household.postcode[:4], length=5)}",
-                        "academic_year": year,
-                        "term": term,
-                        "sessions_possible": possible,
-                        "sessions_authorised_absence": authorised,
-                        "sessions_unauthorised_absence": absent - authorised,
-                    },
-                    person,
-                )
-
-
-def month_batch(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _plant_case(
-    writer: CouncilWriter, number: int, household: Household, scenario_index: int
-) -> None:
-    scenario = SCENARIOS[scenario_index % len(SCENARIOS)]
-    plan: CasePlan = scenario.build()
-    case_id = f"EH{number:06d}"
-    family_ref = f"FAM{stable_token(writer.seed, household.household_id, length=8)}"
-    extract = f"extract-{AS_OF.isoformat()}"
-    writer.add(
-        "eh_cases",
-        extract,
-        {
-            "case_id": case_id,
-            "family_ref": family_ref,
-            "lead_practitioner": plan.lead,
-            "opened_date": plan.opened,
-            "whole_family_assessment_date": plan.assessment,
-            "action_plan_date": plan.action_plan,
-            "closed_date": plan.closed,
-        },
-    )
-    for index, person in enumerate(household.members):
-        role = plan.roles.get(index, "child" if person.is_child else "parent_carer")
-        values = writer.person_columns("eh_members", person, household, exact=True)
-        writer.add("eh_members", extract, {**values, "case_id": case_id, "role": role}, person)
-        writer.members.append((case_id, person.true_id, role))
-    for criterion, member, identified, achieved in plan.needs:
-        person_key = (
-            None
-            if member is None
-            else writer.person_columns(
-                "eh_members", household.members[member], household, exact=True
-            )["source_person_id"]
-        )
-        writer.add(
-            "eh_needs",
-            extract,
-            {
-                "case_id": case_id,
-                "source_person_id": person_key,
-                "criterion": criterion,
-                "identified_date": identified,
-                "basis": "practitioner",
-            },
-        )
-        if achieved is not None:
-            writer.add(
-                "eh_outcomes",
-                extract,
-                {
-                    "case_id": case_id,
-                    "source_person_id": person_key,
-                    "criterion": criterion,
-                    "achieved_date": achieved,
-                    "evidence": "practitioner_assessed",
-                },
-            )
-    school_children = [p for p in household.children if school_age_in(p.dob, "2024/25")]
-    for position, child in enumerate(school_children):
-        writer.attendance(child, household, plan.attendance if position == 0 else {})
-    if plan.referral:
-        day, accepted = plan.referral
-        child = household.members[-1]
-        writer.add(
-            "referrals",
-            month_batch(day),
-            {
-                **writer.person_columns("referrals", child, household),
-                "referral_date": day,
-                "service": "early_help",
-                "accepted": accepted,
-            },
-            child,
-        )
-    writer.decisions.append(
-        {
-            "case_id": case_id,
-            "family_ref": family_ref,
-            "scenario": scenario.name,
-            "description": scenario.description,
-            "as_of": AS_OF.isoformat(),
-            "failed_gates": ";".join(str(g) for g in scenario.fails),
-            "reasons": "; ".join(f"gate {g}: {GATE_NAMES[g]}" for g in scenario.fails),
-            "expected_claim": "no" if scenario.fails else "yes",
-            "expected_claim_gates_1_5": "no" if any(g <= 5 for g in scenario.fails) else "yes",
-        }
-    )
-
-
-def _other_feeds(writer: CouncilWriter, household: Household) -> None:
-    """Rows for households early help is not working with: the rest of the council."""
-    rng = writer.rng
-    for child in household.children:
-        poor = rng.random() < 0.1
-        rates = (
-            {(y, t): rng.uniform(0.6, 0.88) for y in ACADEMIC_YEARS for t in TERMS} if poor else {}
-        )
-        writer.attendance(child, household, rates)
-        if rng.random() < 0.03 and school_age_in(child.dob, "2024/25"):
-            day = date(2024, 11, 1) + timedelta(days=rng.randrange(200))
-            writer.add(
-                "exclusions",
-                month_batch(day),
-                {
-                    **writer.person_columns("exclusions", child, household),
-                    "school_urn": "100001",
-                    "start_date": day,
-                    "category": "suspension",
-                    "days_lost": rng.choice([0.5, 1, 2, 3]),
-                },
-                child,
-            )
-        if rng.random() < 0.02:
-            day = date(2024, 1, 1) + timedelta(days=rng.randrange(500))
-            writer.add(
-                "csc",
-                month_batch(day),
-                {
-                    **writer.person_columns("csc", child, household),
-                    "plan_type": "cin",
-                    "start_date": day,
-                    "end_date": None,
-                },
-                child,
-            )
-    for adult in household.adults:
-        if rng.random() < 0.08:
-            for _ in range(rng.randint(1, 3)):
-                day = date(2024, 1, 1) + timedelta(days=rng.randrange(600))
-                writer.add(
-                    "police",
-                    month_batch(day),
-                    {
-                        **writer.person_columns("police", adult, household),
-                        "incident_id": f"INC{stable_token(writer.seed, adult.true_id, day)}",
-                        "event_date": day,
-                        "event_type": rng.choice(["offence", "arrest", "asb"]),
-                        "severe_offence": "false",
-                    },
-                    adult,
-                )
-        if rng.random() < 0.25:
-            status = rng.choice(["out_of_work", "in_work"])
-            for month in range(12):
-                day = date(2024 + (month + 9) // 12, (month + 9) % 12 + 1, 1)
-                writer.add(
-                    "dwp",
-                    month_batch(day),
-                    {
-                        **writer.person_columns("dwp", adult, household),
-                        "month": month_batch(day),
-                        "benefit": "universal_credit",
-                        "work_status": status,
-                    },
-                    adult,
-                )
-        if rng.random() < 0.04:
-            day = date(2024, 3, 1) + timedelta(days=rng.randrange(400))
-            writer.add(
-                "housing",
-                month_batch(day),
-                {
-                    **writer.person_columns("housing", adult, household),
-                    "household_ref": f"HR{stable_token(household.household_id)}",
-                    "event_date": day,
-                    "event_type": "rent_arrears",
-                    "amount": rng.randint(200, 3000),
-                },
-                adult,
-            )
-        if rng.random() < 0.02:
-            day = date(2024, 5, 1) + timedelta(days=rng.randrange(400))
-            writer.add(
-                "referrals",
-                month_batch(day),
-                {
-                    **writer.person_columns("referrals", adult, household),
-                    "referral_date": day,
-                    "service": "early_help",
-                    "accepted": rng.random() < 0.5,
-                },
-                adult,
-            )
-
+IDENTIFIERS = {
+    "attendance": ("upn",),
+    "exclusions": ("upn",),
+    "dwp": ("nino",),
+    "housing": ("nino",),
+    "neet": ("upn",),
+    "csc": ("nhs_number",),
+    "referrals": ("nhs_number",),
+    "eh_members": ("upn", "nino", "nhs_number"),
+    "historic_claims": ("upn", "nino", "nhs_number"),
+}
+REQUIRED_IDENTIFIERS = {"attendance": "upn", "exclusions": "upn", "dwp": "nino"}
+"""The contract refuses these rows without their identifier, so noise never blanks them."""
+SAFE_TO_REPEAT = ("dwp", "neet", "housing", "csc", "referrals")
+"""Feeds where a repeated row cannot change a planted decision (a month, a plan, an event
+already counted once by its presence). Police and attendance repeats are planted only in
+households early help does not work with, where no decision rests on a count."""
 
 FEED_COLUMNS = {
     "attendance": [
@@ -356,6 +138,34 @@ PERSON_HEADER = [
     "nino",
     "nhs_number",
 ]
+HISTORIC_CLAIM_HEADER = [
+    "claim_ref",
+    "claim_date",
+    "role",
+    "source_person_id",
+    "forename",
+    "surname",
+    "dob",
+    "sex",
+    "postcode",
+    "upn",
+    "nino",
+    "nhs_number",
+]
+DECISION_HEADER = [
+    "case_id",
+    "family_ref",
+    "scenario",
+    "description",
+    "as_of",
+    "failed_gates",
+    "reasons",
+    "expected_claim",
+    "expected_claim_gates_1_5",
+    "requires",
+    "expected_reclaim",
+]
+TERM_DATES = {"autumn": (9, 1), "spring": (1, 1), "summer": (4, 1)}
 
 
 def _cell(value: object, uk_dates: bool) -> str:
@@ -366,85 +176,605 @@ def _cell(value: object, uk_dates: bool) -> str:
     return str(value)
 
 
-def _write_files(writer: CouncilWriter, out: Path) -> None:
-    truth_rows: list[tuple[str, str, int, str]] = []
-    for feed, own_columns in FEED_COLUMNS.items():
-        folder = out / "inbox" / feed
-        folder.mkdir(parents=True, exist_ok=True)
-        person_feed = feed in SOURCE_PREFIX
-        header = [c for c in PERSON_HEADER if c not in own_columns] if person_feed else []
-        header += own_columns
-        by_batch: dict[str, list[Row]] = defaultdict(list)
-        for row in writer.rows.get(feed, []):
-            by_batch[row.batch].append(row)
-        encoding = "cp1252" if feed in CP1252_FEEDS else "utf-8"
-        for batch in sorted(by_batch):
-            name = f"{batch}.csv"
-            with open(
-                folder / name, "w", newline="", encoding=encoding, errors="replace"
-            ) as handle:
-                out_csv = csv.writer(handle)
-                out_csv.writerow(header)
-                for number, row in enumerate(by_batch[batch], start=2):
-                    out_csv.writerow(
-                        [_cell(row.values.get(c), feed in UK_DATE_FEEDS) for c in header]
+def month_batch(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def add_months(day: date, count: int) -> date:
+    """`day` moved by whole calendar months, clamped to the month's last day."""
+    month0 = day.year * 12 + day.month - 1 + count
+    year, month = divmod(month0, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class _CsvOut:
+    """One CSV file written row by row, counting its rows for the truth."""
+
+    def __init__(self, path: Path, header: list[str], encoding: str = "utf-8") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A name the encoding cannot hold comes out as "?" (Wi?niewski), as it does from
+        # partner systems that still export Windows-1252.
+        self.handle: IO[str] = open(path, "w", newline="", encoding=encoding, errors="replace")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(header)
+        self.rows = 1
+
+    def write(self, row: list[object]) -> int:
+        self.writer.writerow(row)
+        self.rows += 1
+        return self.rows
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class CouncilWriter:
+    """Streams feed rows into their batch files and the truth files beside them."""
+
+    def __init__(self, out: Path, seed: int, noise: NoiseRates) -> None:
+        self.out = out
+        self.seed = seed
+        self.noise = noise
+        self.rng = random.Random(seed * 7919 + 1)
+        self.batches: dict[tuple[str, str], _CsvOut] = {}
+        self.headers: dict[str, list[str]] = {}
+        for feed, own in FEED_COLUMNS.items():
+            person_feed = feed in SOURCE_PREFIX
+            header = [c for c in PERSON_HEADER if c not in own] if person_feed else []
+            self.headers[feed] = header + own
+        truth = out / "truth"
+        self.source_rows = _CsvOut(
+            truth / "source_rows.csv", ["feed", "file_name", "row_number", "true_person_id"]
+        )
+        self.people = _CsvOut(truth / "people.csv", ["true_person_id", "household_id"])
+        self.members = _CsvOut(truth / "case_members.csv", ["case_id", "true_person_id", "role"])
+        self.decisions = _CsvOut(truth / "expected_decisions.csv", DECISION_HEADER)
+        self.worklist = _CsvOut(
+            truth / "worklist.csv",
+            ["household_id", "true_person_id", "criterion", "first_evidence", "scenario"],
+        )
+        self.historic = _CsvOut(out / "historic_claims.csv", HISTORIC_CLAIM_HEADER)
+        self.case_count = 0
+        self.claim_count = 0
+        self.scenario_counts: dict[str, int] = {}
+
+    def close(self) -> None:
+        for handle in self.batches.values():
+            handle.close()
+        for item in (
+            self.source_rows,
+            self.people,
+            self.members,
+            self.decisions,
+            self.worklist,
+            self.historic,
+        ):
+            item.close()
+
+    def source_id(self, feed: str, person: Person) -> str:
+        return SOURCE_PREFIX[feed] + stable_token(self.seed, feed, person.true_id)
+
+    def person_columns(
+        self, feed: str, person: Person, household: Household, day: date, exact: bool = False
+    ) -> dict[str, object]:
+        postcode, address = household.home_of(person, day)
+        values: dict[str, object] = {
+            "source_person_id": self.source_id(feed, person),
+            "forename": person.forename,
+            "surname": person.surname_on(day),
+            "dob": person.dob,
+            "sex": person.sex,
+            "postcode": postcode,
+            "address": address,
+        }
+        for name in IDENTIFIERS.get(feed, ()):
+            values[name] = getattr(person, name)
+        if exact:
+            return values
+        rng, noise = self.rng, self.noise
+        values["forename"] = forename_as_recorded(rng, person.forename, noise)
+        values["dob"] = dob_as_recorded(rng, person.dob, noise)
+        values["postcode"] = postcode_as_recorded(rng, postcode, noise)
+        required = REQUIRED_IDENTIFIERS.get(feed)
+        for name in IDENTIFIERS.get(feed, ()):
+            if name != required and rng.random() < noise.identifier_missing:
+                values[name] = None
+        return values
+
+    def add(
+        self,
+        feed: str,
+        batch: str,
+        values: dict[str, object],
+        person: Person | None = None,
+        repeatable: bool = False,
+    ) -> None:
+        key = (feed, batch)
+        out = self.batches.get(key)
+        if out is None:
+            encoding = "cp1252" if feed in CP1252_FEEDS else "utf-8"
+            out = _CsvOut(self.out / "inbox" / feed / f"{batch}.csv", self.headers[feed], encoding)
+            self.batches[key] = out
+        uk = feed in UK_DATE_FEEDS
+        row = [_cell(values.get(c), uk) for c in self.headers[feed]]
+        copies = 2 if repeatable and self.rng.random() < self.noise.duplicate_row else 1
+        for _ in range(copies):
+            number = out.write(row)
+            if person is not None:
+                self.source_rows.write([feed, f"{batch}.csv", number, person.true_id])
+
+    def attendance(
+        self,
+        person: Person,
+        household: Household,
+        rates: Attendance,
+        repeatable: bool = False,
+    ) -> None:
+        for year in ACADEMIC_YEARS:
+            if not school_age_in(person.dob, year):
+                continue
+            for term in TERMS:
+                planned = rates.get((year, term))
+                if isinstance(planned, tuple):
+                    possible, absent = planned
+                else:
+                    rate = (
+                        planned
+                        if planned is not None
+                        else GOOD_ATTENDANCE + self.rng.uniform(-0.03, 0.03)
                     )
-                    if row.true_id:
-                        truth_rows.append((feed, name, number, row.true_id))
-    truth = out / "truth"
-    truth.mkdir(parents=True, exist_ok=True)
-    _write_csv(
-        truth / "source_rows.csv", ["feed", "file_name", "row_number", "true_person_id"], truth_rows
+                    possible = self.rng.randrange(140, 192, 2)
+                    absent = round(possible * (1 - rate))
+                month, day = TERM_DATES[term]
+                start = int(year[:4]) + (0 if term == "autumn" else 1)
+                authorised = absent // 2
+                self.add(
+                    "attendance",
+                    f"{year.replace('/', '-')}-{term}",
+                    {
+                        **self.person_columns(
+                            "attendance", person, household, date(start, month, day)
+                        ),
+                        "school_urn": f"1{stable_token(household.postcode[:4], length=5)}",
+                        "academic_year": year,
+                        "term": term,
+                        "sessions_possible": possible,
+                        "sessions_authorised_absence": authorised,
+                        "sessions_unauthorised_absence": absent - authorised,
+                    },
+                    person,
+                    repeatable,
+                )
+
+    def event(
+        self,
+        event: Event,
+        person: Person,
+        household: Household,
+        tag: str,
+        repeatable: bool,
+    ) -> None:
+        """One planted or background event row in its feed's monthly batch."""
+        feed, day, values = event.feed, event.day, dict(event.values)
+        if feed == "police":
+            values["incident_id"] = f"INC{stable_token(self.seed, tag, person.true_id, day)}"
+            values["event_date"] = day
+        elif feed == "housing":
+            values["household_ref"] = f"HR{stable_token(household.household_id)}"
+            values["event_date"] = day
+        elif feed == "exclusions":
+            values["school_urn"] = f"1{stable_token(household.postcode[:4], length=5)}"
+            values["start_date"] = day
+        elif feed == "csc":
+            values["start_date"] = day
+        elif feed in ("dwp", "neet"):
+            values["month"] = month_batch(day)
+        self.add(
+            feed,
+            month_batch(day),
+            {**self.person_columns(feed, person, household, day), **values},
+            person,
+            repeatable or feed in SAFE_TO_REPEAT,
+        )
+
+
+def _case_versions(plan: CasePlan) -> list[tuple[date, dict[str, object]]]:
+    """The case row as each monthly extract sends it: fields known by the month's end."""
+    fields = {
+        "whole_family_assessment_date": plan.assessment,
+        "action_plan_date": plan.action_plan,
+        "closed_date": plan.closed,
+    }
+    months = sorted(
+        {month_batch(plan.opened)} | {month_batch(d) for d in fields.values() if d is not None}
     )
-    _write_csv(truth / "people.csv", ["true_person_id", "household_id"], writer.people)
-    _write_csv(truth / "case_members.csv", ["case_id", "true_person_id", "role"], writer.members)
-    keys = list(writer.decisions[0]) if writer.decisions else ["case_id"]
-    _write_csv(
-        truth / "expected_decisions.csv", keys, [[d[k] for k in keys] for d in writer.decisions]
+    versions = []
+    for month in months:
+        known = {
+            k: (v if v is not None and month_batch(v) <= month else None) for k, v in fields.items()
+        }
+        year, mon = int(month[:4]), int(month[5:])
+        versions.append((date(year, mon, 1), known))
+    return versions
+
+
+def _role(person: Person, plan: CasePlan, household: Household) -> str:
+    for ref, role in plan.roles.items():
+        if household.member(ref) is person:
+            return role
+    if not person.is_child:
+        return "parent_carer"
+    return "child" if age_on(person.dob, AS_OF) <= 17 else "other_adult"
+
+
+def _plant_case(
+    writer: CouncilWriter, number: int, household: Household, scenario: Scenario
+) -> None:
+    plan: CasePlan = scenario.build()
+    case_id = f"EH{number:06d}"
+    family_ref = f"FAM{stable_token(writer.seed, household.household_id, length=8)}"
+    if plan.prior_claim:
+        _prior_claim(writer, number, household, plan)
+    for month, known in _case_versions(plan):
+        writer.add(
+            "eh_cases",
+            month_batch(month),
+            {
+                "case_id": case_id,
+                "family_ref": family_ref,
+                "lead_practitioner": plan.lead,
+                "opened_date": plan.opened,
+                **known,
+            },
+        )
+    for person in household.members:
+        role = _role(person, plan, household)
+        joined = max(plan.opened, person.dob)
+        values = writer.person_columns("eh_members", person, household, joined, exact=True)
+        writer.add(
+            "eh_members", month_batch(joined), {**values, "case_id": case_id, "role": role}, person
+        )
+        writer.members.write([case_id, person.true_id, role])
+
+    def key_of(ref: str | None) -> str | None:
+        member = household.member(ref)
+        return None if member is None else writer.source_id("eh_members", member)
+
+    for criterion, ref, identified, achieved in plan.needs:
+        writer.add(
+            "eh_needs",
+            month_batch(identified),
+            {
+                "case_id": case_id,
+                "source_person_id": key_of(ref),
+                "criterion": criterion,
+                "identified_date": identified,
+                "basis": "practitioner",
+            },
+        )
+        if achieved is not None:
+            plan.outcomes.append((criterion, ref, achieved))
+    for criterion, ref, achieved in plan.outcomes:
+        writer.add(
+            "eh_outcomes",
+            month_batch(achieved),
+            {
+                "case_id": case_id,
+                "source_person_id": key_of(ref),
+                "criterion": criterion,
+                "achieved_date": achieved,
+                "evidence": "practitioner_assessed",
+            },
+        )
+    focus = household.member("child") if plan.attendance else None
+    for person in household.members:
+        if person.upn:
+            writer.attendance(person, household, plan.attendance if person is focus else {})
+    for index, event in enumerate(plan.events):
+        person = household.member(event.member)
+        assert person is not None
+        writer.event(event, person, household, f"{case_id}-{index}", repeatable=False)
+    if plan.referral:
+        day, accepted = plan.referral
+        person = household.children[-1] if household.children else household.adults[0]
+        writer.add(
+            "referrals",
+            month_batch(day),
+            {
+                **writer.person_columns("referrals", person, household, day),
+                "referral_date": day,
+                "service": "early_help",
+                "accepted": str(accepted).lower(),
+            },
+            person,
+        )
+    fails = scenario.fails
+    writer.decisions.write(
+        [
+            case_id,
+            family_ref,
+            scenario.name,
+            scenario.description,
+            AS_OF.isoformat(),
+            ";".join(str(g) for g in fails),
+            "; ".join(f"gate {g}: {GATE_NAMES[g]}" for g in fails),
+            "no" if fails else "yes",
+            "no" if any(g <= 5 for g in fails) else "yes",
+            ";".join(scenario.requires),
+            "yes" if scenario.reclaim else "no",
+        ]
     )
+    writer.case_count += 1
+    writer.claim_count += not fails
+    writer.scenario_counts[scenario.name] = writer.scenario_counts.get(scenario.name, 0) + 1
 
 
-def _write_csv(path: Path, header: list[str], rows: list) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(header)
-        out.writerows(rows)
+def _prior_claim(writer: CouncilWriter, number: int, household: Household, plan: CasePlan) -> None:
+    """The family's past claim: its members then, one row each, in historic_claims.csv."""
+    prior = plan.prior_claim
+    assert prior is not None
+    claim_date = add_months(AS_OF, -prior.months_before)
+    claim_ref = f"CLM{stable_token(writer.seed, 'claim', number, length=10)}"
+    members = list(household.members)
+    if prior.adults_changed and len(household.adults) > 1:
+        # The partner now on the case joined after the past claim; another adult was on it.
+        partner = household.adults[1]
+        partner.joined = claim_date + timedelta(days=30)
+        partner.elsewhere = (household.postcode, household.address)
+        former = Person(
+            f"T{number:06d}X0",
+            household.household_id,
+            writer.rng.choice(names.MALE_FORENAMES),
+            household.adults[0].surname,
+            date(1980, 3, 14),
+            "M",
+            False,
+            nino=f"ZZ{number % 1_000_000:06d}A",
+        )
+        writer.people.write([former.true_id, household.household_id])
+        members = [m for m in members if m is not partner] + [former]
+    roles = {id(person): "child" if person.is_child else "parent_carer" for person in members}
+    if prior.former_child:
+        # Her parent's family was claimed with her as a child; she now heads her own.
+        child = household.adults[0]
+        parent = Person(
+            f"T{number:06d}X1",
+            household.household_id,
+            writer.rng.choice(names.FEMALE_FORENAMES),
+            child.surname,
+            date(1975, 6, 2),
+            "F",
+            False,
+            nino=f"ZY{number % 1_000_000:06d}B",
+        )
+        writer.people.write([parent.true_id, household.household_id])
+        members = [child, parent]
+        roles = {id(child): "child", id(parent): "parent_carer"}
+    for person in members:
+        if person.dob > claim_date:
+            continue
+        role = roles[id(person)]
+        values = writer.person_columns("historic_claims", person, household, claim_date)
+        # The past claim came from the council's own case system: its person keys.
+        values["source_person_id"] = writer.source_id("eh_members", person)
+        number_written = writer.historic.write(
+            [claim_ref, claim_date.isoformat(), role]
+            + [_cell(values.get(c), False) for c in HISTORIC_CLAIM_HEADER[3:]]
+        )
+        writer.source_rows.write(
+            ["historic_claims", "historic_claims.csv", number_written, person.true_id]
+        )
 
 
-def write_sample(out: Path, households: int = 300, seed: int = 1) -> dict[str, object]:
+def _plant_worklist(
+    writer: CouncilWriter, household: Household, scenario: WorklistScenario, number: int
+) -> None:
+    plan = scenario.build()
+    for person in household.members:
+        if person.upn:
+            focus = household.member("child") if plan.attendance else None
+            writer.attendance(person, household, plan.attendance if person is focus else {})
+    for index, event in enumerate(plan.events):
+        person = household.member(event.member)
+        assert person is not None
+        writer.event(event, person, household, f"W{number}-{index}", repeatable=False)
+    for criterion, ref in scenario.needs:
+        person = household.member(ref)
+        assert person is not None
+        days = [e.day for e in plan.events if household.member(e.member) is person]
+        first = min(days) if days else date(2025, 7, 31)
+        writer.worklist.write(
+            [household.household_id, person.true_id, criterion, first.isoformat(), scenario.name]
+        )
+    writer.scenario_counts[scenario.name] = writer.scenario_counts.get(scenario.name, 0) + 1
+
+
+def _background(writer: CouncilWriter, household: Household) -> None:
+    """Rows for households early help is not working with: the rest of the council.
+
+    Every row here that would make a need is written to the worklist truth too, so the
+    identification worklist can be scored against it.
+    """
+    rng = writer.rng
+    need_rows: list[tuple[Person, str, date]] = []
+    for child in household.young_people + household.children:
+        if child.upn:
+            poor = rng.random() < 0.1
+            rates: Attendance = (
+                {(y, t): rng.uniform(0.6, 0.88) for y in ACADEMIC_YEARS for t in TERMS}
+                if poor
+                else {}
+            )
+            writer.attendance(child, household, rates, repeatable=True)
+            if poor and school_age_in(child.dob, "2024/25"):
+                need_rows.append((child, "EDU1", date(2023, 3, 31)))
+        if rng.random() < 0.03 and school_age_in(child.dob, "2024/25"):
+            day = random_day(rng, date(2024, 11, 1), date(2025, 6, 1))
+            event = Event(
+                "exclusions",
+                "child",
+                day,
+                {"category": "suspension", "days_lost": rng.choice([0.5, 1, 2, 3])},
+            )
+            writer.event(event, child, household, "bg", repeatable=True)
+            need_rows.append((child, "EDU3", day))
+        if rng.random() < 0.02:
+            day = random_day(rng, date(2024, 1, 1), date(2025, 6, 1))
+            writer.event(
+                Event("csc", "child", day, {"plan_type": "cin", "end_date": None}),
+                child,
+                household,
+                "bg",
+                repeatable=True,
+            )
+            need_rows.append((child, "SAF1", day))
+    for youth in household.young_people:
+        if age_on(youth.dob, date(2024, 9, 1)) >= 16:
+            status = "neet" if rng.random() < 0.15 else "eet"
+            for day in _months_between(date(2024, 9, 1), date(2025, 9, 1)):
+                writer.event(
+                    Event("neet", "youth", day, {"status": status}), youth, household, "bg", True
+                )
+            if status == "neet":
+                need_rows.append((youth, "FIN3", date(2024, 9, 1)))
+    for adult in household.adults:
+        if rng.random() < 0.08:
+            for _ in range(rng.randint(1, 3)):
+                day = random_day(rng, date(2023, 1, 1), date(2025, 9, 1))
+                kind = rng.choice(["offence", "arrest", "asb"])
+                event = Event(
+                    "police", "adult", day, {"event_type": kind, "severe_offence": "false"}
+                )
+                writer.event(event, adult, household, f"bg{kind}", repeatable=True)
+                need_rows.append((adult, "CRI1", day))
+        if rng.random() < 0.25:
+            status = rng.choice(["out_of_work", "in_work"])
+            start = random_day(rng, date(2022, 9, 1), date(2024, 9, 1)).replace(day=1)
+            for day in _months_between(start, add_months(start, 11)):
+                event = Event(
+                    "dwp", "adult", day, {"benefit": "universal_credit", "work_status": status}
+                )
+                writer.event(event, adult, household, "bg", repeatable=True)
+            if status == "out_of_work":
+                need_rows.append((adult, "FIN1", start))
+        if rng.random() < 0.04:
+            day = random_day(rng, date(2024, 3, 1), date(2025, 4, 1))
+            event = Event(
+                "housing",
+                "adult",
+                day,
+                {"event_type": "rent_arrears", "amount": rng.randint(200, 3000)},
+            )
+            writer.event(event, adult, household, "bg", repeatable=True)
+            need_rows.append((adult, "FIN2", day))
+        if rng.random() < 0.02:
+            day = random_day(rng, date(2024, 5, 1), date(2025, 6, 1))
+            writer.add(
+                "referrals",
+                month_batch(day),
+                {
+                    **writer.person_columns("referrals", adult, household, day),
+                    "referral_date": day,
+                    "service": "early_help",
+                    "accepted": str(rng.random() < 0.5).lower(),
+                },
+                adult,
+                repeatable=True,
+            )
+    first: dict[tuple[str, str], date] = {}
+    for person, criterion, day in need_rows:
+        key = (person.true_id, criterion)
+        first[key] = min(day, first.get(key, day))
+    for (true_id, criterion), day in sorted(first.items()):
+        writer.worklist.write(
+            [household.household_id, true_id, criterion, day.isoformat(), "background"]
+        )
+
+
+def _months_between(start: date, end: date) -> list[date]:
+    out, day = [], start.replace(day=1)
+    while day <= end:
+        out.append(day)
+        day = add_months(day, 1)
+    return out
+
+
+def plan_counts(households: int) -> tuple[int, int]:
+    """How many households get a planted case and a planted worklist family."""
+    if households <= len(SCENARIOS):
+        return households, 0
+    cases = max(len(SCENARIOS), round(households * CASE_SHARE))
+    room = households - cases
+    worklist = min(room, max(len(WORKLIST_SCENARIOS), round(households * WORKLIST_SHARE)))
+    return cases, worklist
+
+
+def write_sample(
+    out: Path,
+    households: int = 300,
+    seed: int = 1,
+    noise: NoiseRates | None = None,
+    life: LifeRates | None = None,
+) -> dict[str, object]:
     """Write the inbox and truth for `households` households; the same seed, the same bytes."""
     if households < 1:
         raise ValueError("households must be at least 1")
-    writer = CouncilWriter(seed)
+    noise = noise or NoiseRates()
+    noise.check()
+    life = life or LifeRates()
+    out.mkdir(parents=True, exist_ok=True)
+    writer = CouncilWriter(out, seed, noise)
     rng = random.Random(seed)
-    n_cases = (
-        max(len(SCENARIOS), round(households * CASE_SHARE))
-        if households >= len(SCENARIOS)
-        else households
-    )
-    for number in range(households):
-        if number < n_cases:
-            shape = SCENARIOS[number % len(SCENARIOS)].shape
-        else:
-            shape = HouseholdShape(
-                adults=rng.randint(1, 2),
-                school_children=rng.randint(0, 3),
-                young_children=rng.randint(0, 1),
-            )
-        household = make_household(rng, seed, number, shape, AS_OF)
-        writer.people.extend((p.true_id, household.household_id) for p in household.members)
-        if number < n_cases:
-            _plant_case(writer, number, household, number)
-        else:
-            _other_feeds(writer, household)
-    _write_files(writer, out)
+    n_cases, n_worklist = plan_counts(households)
+    try:
+        for number in range(households):
+            scenario: Scenario | None = None
+            worklist: WorklistScenario | None = None
+            if number < n_cases:
+                scenario = SCENARIOS[number % len(SCENARIOS)]
+                shape = scenario.shape
+            elif number < n_cases + n_worklist:
+                worklist = WORKLIST_SCENARIOS[(number - n_cases) % len(WORKLIST_SCENARIOS)]
+                shape = worklist.shape
+            else:
+                shape = HouseholdShape(
+                    adults=rng.randint(1, 2),
+                    school_children=rng.randint(0, 3),
+                    young_children=rng.randint(0, 1),
+                    young_people=int(rng.random() < 0.15),
+                    youth_age=rng.randint(16, 19),
+                )
+            planted = scenario is not None or worklist is not None
+            household = make_household(rng, seed, number, shape, AS_OF, life, stable=planted)
+            for person in household.members:
+                writer.people.write([person.true_id, household.household_id])
+            if scenario is not None:
+                _plant_case(writer, number, household, scenario)
+            elif worklist is not None:
+                _plant_worklist(writer, household, worklist, number)
+            else:
+                _background(writer, household)
+    finally:
+        writer.close()
     summary: dict[str, object] = {
         "generator": GENERATOR_VERSION,
         "seed": seed,
         "households": households,
         "as_of": AS_OF.isoformat(),
-        "cases": len(writer.decisions),
-        "expected_claims": sum(d["expected_claim"] == "yes" for d in writer.decisions),
+        "cases": writer.case_count,
+        "expected_claims": writer.claim_count,
+        "noise": asdict(noise),
+        "life": asdict(life),
+        "scenarios": dict(sorted(writer.scenario_counts.items())),
     }
     (out / "truth" / "scenario.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def summary_of(out: Path) -> dict[str, Any]:
+    return json.loads((out / "truth" / "scenario.json").read_text())

@@ -454,3 +454,34 @@ POSTCODE_DISTRICTS = (
     "MK46",
 )
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+ACCENTED_SURNAMES = ("D'Souza", "O'Connor", "Müller", "Núñez", "Brontë", "Ó Súilleabháin")
+"""Surnames a partner system may mangle: apostrophes and letters outside ASCII, all of them
+writable in Windows-1252 (the police feed's encoding)."""
+NICKNAMES = {
+    "William": "Bill",
+    "Robert": "Bob",
+    "Thomas": "Tom",
+    "James": "Jim",
+    "Joseph": "Joe",
+    "Samuel": "Sam",
+    "Benjamin": "Ben",
+    "Alexander": "Alex",
+    "Daniel": "Dan",
+    "Edward": "Ted",
+    "Matthew": "Matt",
+    "Michael": "Mike",
+    "Theodore": "Theo",
+    "Elizabeth": "Liz",
+    "Margaret": "Maggie",
+    "Catherine": "Kate",
+    "Jessica": "Jess",
+    "Rebecca": "Becky",
+    "Charlotte": "Lottie",
+    "Victoria": "Vicky",
+    "Katherine": "Katie",
+    "Abigail": "Abbie",
+    "Eleanor": "Ellie",
+    "Amelia": "Millie",
+}
+"""Formal forename -> the short form another service records (William on the school roll,
+Bill in the police record)."""
