@@ -56,8 +56,9 @@ def restore_as_submitted(con: duckdb.DuckDBPyConnection, submission: Submission)
         ).fetchall()
     ]
     for feed in FEEDS:
-        for layer in ("raw", "stg"):
-            con.execute(f"delete from {layer}_{feed} where batch_id in (select unnest(?))", [later])
+        # stg_<feed> is a view of the current batches; the rows live in stg_<feed>_all.
+        for table in (f"raw_{feed}", f"stg_{feed}_all"):
+            con.execute(f"delete from {table} where batch_id in (select unnest(?))", [later])
     con.execute("delete from quarantine_row where batch_id in (select unnest(?))", [later])
     con.execute("delete from load_batch where load_seq > ?", [submission.max_load_seq])
     con.execute(

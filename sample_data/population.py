@@ -249,16 +249,18 @@ def make_household(
             forename = _forename(rng, sex, 0)
         used.add(forename)
         age = shape.youth_age
+        # Each pupil number comes from the person's own id: siblings never share one.
+        true_id = next_id()
         household.young_people.append(
             Person(
-                next_id(),
+                true_id,
                 hid,
                 forename,
                 surname,
                 random_dob(rng, age, age, census_day),
                 sex,
                 True,
-                upn=f"A{stable_token(seed, 'upn', number, index, length=12)}",
+                upn=f"A{stable_token(seed, 'upn', true_id, length=12)}",
                 nino=random_nino(rng),
                 nhs_number=random_nhs(rng),
             )
@@ -286,10 +288,11 @@ def make_household(
         while forename in used:
             forename = _forename(rng, sex, 0)
         used.add(forename)
-        token = stable_token(seed, "upn", number, index, length=12)
+        true_id = next_id()
+        token = stable_token(seed, "upn", true_id, length=12)
         household.children.append(
             Person(
-                next_id(),
+                true_id,
                 hid,
                 forename,
                 surname,

@@ -69,7 +69,8 @@ def test_indicator_sql_sees_only_the_corrected_case_file(
 ) -> None:
     """Unchanged indicator SQL reads the corrected extract through `stg_eh_cases`."""
     source = loaded_sample.folder / "inbox" / "eh_cases"
-    [extract] = sorted(source.glob("*.csv"))
+    # Case rows arrive monthly; correct the earliest month's extract.
+    extract = sorted(source.glob("*.csv"))[0]
     inbox = tmp_path / "inbox"
     corrected = inbox / "eh_cases" / extract.name
     corrected.parent.mkdir(parents=True)

@@ -33,9 +33,15 @@ def test_import_claims_then_rerun_a_submitted_period(tmp_path: Path) -> None:
     # The members of the first claimed case, as a council's old system would list them.
     with (tmp_path / "council" / "truth" / "expected_decisions.csv").open() as handle:
         case = next(r["case_id"] for r in csv.DictReader(handle) if r["expected_claim"] == "yes")
-    members_file = next((tmp_path / "council" / "inbox" / "eh_members").glob("*.csv"))
-    with members_file.open(newline="", encoding="utf-8") as handle:
-        members = [r for r in csv.DictReader(handle) if r["case_id"] == case]
+    # Members arrive in monthly batches (and may be re-sent): one row per person.
+    by_person: dict[str, dict[str, str]] = {}
+    for members_file in sorted((tmp_path / "council" / "inbox" / "eh_members").glob("*.csv")):
+        with members_file.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["case_id"] == case:
+                    by_person[row["source_person_id"]] = row
+    members = list(by_person.values())
+    assert members
     historic = tmp_path / "historic_claims.csv"
     with historic.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)

@@ -31,6 +31,9 @@ def stage(con: duckdb.DuckDBPyConnection, rows_by_feed: dict[str, list[Row]]) ->
         dated = [date_column] if date_column else []
         columns = ["source_record_id", *PERSON_COLUMNS, "address", *extra]
         typed = [f"{c} varchar" for c in columns] + [f"{c} date" for c in dated]
+        # connect() makes stg_<feed> a view over stg_<feed>_all (re-sent files supersede);
+        # these hand-made warehouses stage a plain table in its place.
+        con.execute(f"drop view if exists stg_{feed}")
         con.execute(f"create or replace table stg_{feed} ({', '.join(typed)})")
         for number, row in enumerate(rows_by_feed.get(feed, []), start=1):
             values = {"source_record_id": f"{feed}-b:{number}", **row}

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from claims.decide import decide_cases
+from claims.historic import import_historic_claims
 from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
@@ -45,6 +46,8 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> Council:
     with connect(warehouse) as con:
         ingest_inbox(con, folder / "inbox")
         link_warehouse(con, plan.matching["link_threshold"])
+        # Past claims of the re-claim scenarios, as a council joining mid-programme loads them.
+        import_historic_claims(con, folder / "historic_claims.csv", plan.matching["link_threshold"])
         decisions = decide_cases(con, plan, date.fromisoformat(str(summary["as_of"])))
         built = built_requirements(plan, gates_built(con))
     return Council(folder, warehouse, summary, decisions, built)
