@@ -33,8 +33,8 @@ adults_now as (
     from member_now where adult group by case_id
 ),
 adults_then as (
-    -- An adult of an earlier claim who links to nobody now cannot show the adults changed
-    -- (a linkage miss must not open a re-claim); the two-year route remains.
+    -- An adult of an earlier claim who links to nobody now is not on the case now: the set of
+    -- adults differs (SPEC section 4, gate 7; docs/interpretations.md).
     select claim_key,
            list_sort(list(distinct person_id) filter (where person_id is not null)) as adults,
            count(*) filter (where person_id is null) as unlinked_adults
@@ -58,8 +58,8 @@ judged as (
         l.claim_ref,
         l.claim_date as last_claim_date,
         cast(l.claim_date + to_months($reclaim_after_months) as date) as reclaim_from,
-        coalesce(t.unlinked_adults, 0) = 0
-            and coalesce(an.adults, []) <> coalesce(t.adults, []) as adults_changed,
+        coalesce(t.unlinked_adults, 0) > 0
+            or coalesce(an.adults, []) <> coalesce(t.adults, []) as adults_changed,
         coalesce(cp.former_children, 0) > 0 as child_now_parent
     from case_current c
     left join last_claim l using (case_id)
