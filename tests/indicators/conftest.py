@@ -66,6 +66,7 @@ class CaseResult:
     outcomes: dict[str, bool]
     outcome_tests: dict[str, str]
     status: dict[str, str]
+    extra: dict[str, list[tuple[Any, ...]]]
 
 
 def person_values(feed: str, key: str) -> list[str]:
@@ -81,8 +82,16 @@ def write_plan(folder: Path, overrides: dict[str, Any] | None) -> Path | None:
     return path
 
 
-def run_case(tmp_path: Path, case: dict[str, Any], plan_path: Path | None = None) -> CaseResult:
-    """Build one case from its description, derive every indicator, and read them back."""
+def run_case(
+    tmp_path: Path,
+    case: dict[str, Any],
+    plan_path: Path | None = None,
+    queries: dict[str, str] | None = None,
+) -> CaseResult:
+    """Build one case from its description, derive every indicator, and read them back.
+
+    `queries` are run on the derived warehouse, people's IDs replaced by their keys.
+    """
     inbox = tmp_path / "inbox"
     spec = case["case"]
     write_csv(
@@ -153,11 +162,16 @@ def run_case(tmp_path: Path, case: dict[str, Any], plan_path: Path | None = None
             "from family_need_outcome group by criterion"
         ).fetchall()
         status = con.execute("select criterion, status from family_criterion_status").fetchall()
+        extra = {
+            name: [tuple(key_of.get(v, v) for v in row) for row in con.execute(sql).fetchall()]
+            for name, sql in (queries or {}).items()
+        }
     return CaseResult(
         needs={(c, key_of.get(p, p), d) for c, p, d in needs},
         outcomes={c: bool(m) for c, m, _ in outcomes},
         outcome_tests={c: t for c, _, t in outcomes},
         status=dict(status),
+        extra=extra,
     )
 
 
