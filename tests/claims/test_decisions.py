@@ -9,15 +9,27 @@ import duckdb
 import pandas as pd
 
 from claims.decide import decide_cases
-from indicators.plan import load_plan
+from claims.historic import import_historic_claims
+from indicators.plan import Plan, load_plan
 from tests.claims.conftest import plan_with
 from tests.conftest import LoadedSample
+
+
+def decide_with_history(
+    loaded_sample: LoadedSample, con: duckdb.DuckDBPyConnection, plan: Plan | None = None
+) -> pd.DataFrame:
+    """Decide as the sample's council would: with its historic claims imported, if any."""
+    historic = loaded_sample.folder / "historic_claims.csv"
+    plan = plan or load_plan()
+    if historic.exists():
+        import_historic_claims(con, historic, plan.matching["link_threshold"])
+    return decide_cases(con, plan, loaded_sample.as_of)
 
 
 def test_claimed_cases_match_truth_with_every_gate(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
-    decisions = decide_cases(sample_con, load_plan(), loaded_sample.as_of)
+    decisions = decide_with_history(loaded_sample, sample_con)
     expected = {row["case_id"]: row for row in loaded_sample.expected()}
     claimed = set(decisions.loc[decisions["claimed"], "case_id"])
     assert claimed == {c for c, row in expected.items() if row["expected_claim"] == "yes"}
@@ -31,6 +43,7 @@ def test_claimed_cases_match_truth_with_every_gate(
 def test_claimed_cases_match_truth_for_gates_1_to_5_without_regression_check(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
+    # No historic claims imported: the ledger is empty, so gate 7 passes every case.
     plan = plan_with(tmp_path, "gates", regression_check=False)
     decisions = decide_cases(sample_con, plan, loaded_sample.as_of)
     expected = {row["case_id"]: row for row in loaded_sample.expected()}
@@ -41,7 +54,7 @@ def test_claimed_cases_match_truth_for_gates_1_to_5_without_regression_check(
 def test_each_failed_gate_is_reported(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
-    decisions = decide_cases(sample_con, load_plan(), loaded_sample.as_of).set_index("case_id")
+    decisions = decide_with_history(loaded_sample, sample_con).set_index("case_id")
     for row in loaded_sample.expected():
         wanted = [g for g in row["failed_gates"].split(";") if g]
         got = decisions.loc[row["case_id"], "failed_gates"]
