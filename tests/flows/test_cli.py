@@ -33,6 +33,12 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
     )
     assert nightly.returncode == 0, nightly.stderr
     assert "0 quarantined; 0 refused" in nightly.stdout
+    if (tmp_path / "council" / "historic_claims.csv").exists():
+        imported = run_sfp(
+            "import-claims", "--file", "council/historic_claims.csv", "--warehouse", "w.duckdb",
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
     claim = run_sfp(
         "claim",
         "--as-of",
