@@ -168,10 +168,8 @@ def link_members(
     return out.merge(matched, on="historic_id", how="left")
 
 
-def import_historic_claims(
-    con: duckdb.DuckDBPyConnection, path: Path, threshold: float
-) -> ImportResult:
-    """Record a file of past claims in the ledger; the same file twice is refused."""
+def check_importable(con: duckdb.DuckDBPyConnection, path: Path) -> pd.DataFrame:
+    """The file's checked rows, unless it or one of its claims is already in the ledger."""
     ensure_ledger(con)
     members = read_historic_claims(path)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -179,12 +177,24 @@ def import_historic_claims(
         raise HistoricClaimsError(f"{path}: this file was already imported")
     refs = sorted(set(members["claim_ref"]))
     known = con.execute(
-        "select claim_ref from claim_ledger where claim_ref in (select unnest(?))", [refs]
+        "select claim_ref from claim_ledger where claim_ref in (select unnest(?)) "
+        "order by claim_ref limit 1",
+        [refs],
     ).fetchall()
     if known:
         raise HistoricClaimsError(
             f"{path}: claim_ref {known[0][0]} is already in the ledger (from an earlier import)"
         )
+    return members
+
+
+def import_historic_claims(
+    con: duckdb.DuckDBPyConnection, path: Path, threshold: float
+) -> ImportResult:
+    """Record a file of past claims in the ledger; the same file twice is refused."""
+    members = check_importable(con, path)
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    refs = sorted(set(members["claim_ref"]))
     linked = link_members(con, members, f"historic:{sha256[:16]}", threshold)
     submission_id = next_submission_id(con)
     con.execute(

@@ -163,6 +163,29 @@ def submission_for(con: duckdb.DuckDBPyConnection, as_of: date) -> Submission | 
     )  # fmt: skip
 
 
+def check_submittable(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Refuse, in one line, a period that was already submitted."""
+    already = submission_for(con, as_of)
+    if already is not None:
+        raise LedgerError(
+            f"the period ending {as_of.isoformat()} was already submitted "
+            f"(submission {already.submission_id}); use `sfp rerun --as-of "
+            f"{as_of.isoformat()}` to check it"
+        )
+
+
+def check_rerunnable(con: duckdb.DuckDBPyConnection, as_of: date, warehouse: object) -> Submission:
+    """The submission to re-run, or one line saying which periods were submitted."""
+    submission = submission_for(con, as_of)
+    if submission is None:
+        periods = ", ".join(d.isoformat() for d in submitted_periods(con)) or "none"
+        raise LedgerError(
+            f"no submission for the period ending {as_of.isoformat()} in {warehouse} "
+            f"(submitted as-of dates: {periods})"
+        )
+    return submission
+
+
 def submitted_periods(con: duckdb.DuckDBPyConnection) -> list[date]:
     ensure_ledger(con)
     rows = con.execute(
@@ -198,14 +221,7 @@ def record_submission(
     workbook: bytes,
 ) -> int:
     """Add a submitted period and its claimed families; returns the submission id."""
-    ensure_ledger(con)
-    already = submission_for(con, as_of)
-    if already is not None:
-        raise LedgerError(
-            f"the period ending {as_of.isoformat()} was already submitted "
-            f"(submission {already.submission_id}); use `sfp rerun --as-of "
-            f"{as_of.isoformat()}` to check it"
-        )
+    check_submittable(con, as_of)
     submission_id = next_submission_id(con)
     claimed = decisions[decisions["claimed"]]
     max_load_seq = int(scalar(con, "select coalesce(max(load_seq), 0) from load_batch") or 0)

@@ -22,7 +22,7 @@ import duckdb
 import openpyxl
 
 from claims.decide import decide_cases
-from claims.ledger import LedgerError, Submission, submission_for, submitted_periods
+from claims.ledger import LedgerError, Submission, check_rerunnable
 from claims.submission import build_workbook_content, financial_quarter
 from claims.workbook import render
 from data_contracts.feeds import FEEDS
@@ -102,13 +102,7 @@ def rerun_period(
     if not warehouse.exists():
         raise LedgerError(f"{warehouse}: warehouse not found")
     with connect(warehouse) as con:
-        submission = submission_for(con, as_of)
-        if submission is None:
-            periods = ", ".join(d.isoformat() for d in submitted_periods(con)) or "none"
-            raise LedgerError(
-                f"no submission for the period ending {as_of.isoformat()} in {warehouse} "
-                f"(submitted as-of dates: {periods})"
-            )
+        submission = check_rerunnable(con, as_of, warehouse)
         con.execute("checkpoint")
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         copy = Path(scratch) / "rerun.duckdb"

@@ -225,10 +225,19 @@ def _check_inputs(args: argparse.Namespace) -> None:
         and not args.warehouse.exists()
     ):
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
-    if args.command == "import-claims":
-        from claims.historic import read_historic_claims
+    if args.command in ("import-claims", "rerun") or getattr(args, "submit", False):
+        # Ledger mistakes are refused here, as one line, before a flow run would log them.
+        from claims.historic import check_importable
+        from claims.ledger import check_rerunnable, check_submittable
+        from data_contracts.warehouse import connect
 
-        read_historic_claims(args.file)
+        with connect(args.warehouse) as con:
+            if args.command == "import-claims":
+                check_importable(con, args.file)
+            elif args.command == "rerun":
+                check_rerunnable(con, args.as_of, args.warehouse)
+            else:
+                check_submittable(con, args.as_of)
     if args.command == "review-import":
         read_decisions(args.file)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import flow
 
 from claims.submission import ClaimResult
-from flows.claim import claim_flow
+from flows.claim import claim_flow, import_claims_flow
 from flows.nightly import NightlyResult, nightly_flow
 from flows.sample import sample_flow
 from indicators.plan import load_plan
@@ -38,6 +38,10 @@ def demo_flow(
     summary = sample_flow(sample_dir, households, seed)
     as_of = date.fromisoformat(str(summary["as_of"]))
     nightly = nightly_flow(sample_dir / "inbox", warehouse, plan_file, as_of)
+    historic = sample_dir / "historic_claims.csv"
+    if historic.exists():
+        # The sample council's claims from before this system, as a moving council has.
+        import_claims_flow(historic, warehouse, plan_file)
     out = folder / f"claim-{as_of.isoformat()}.xlsx"
     claim = claim_flow(as_of, warehouse, out, plan_file)
     truth = sample_dir / "truth" / "expected_decisions.csv"

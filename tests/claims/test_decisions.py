@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from claims.decide import decide_cases
+from claims.historic import import_historic_claims
 from indicators.plan import Plan, load_plan
 from sample_data.coverage import built_requirements, gates_built, is_covered
 from tests.claims.conftest import plan_with
@@ -27,10 +28,21 @@ def _covered(
     return [r for r in loaded_sample.expected() if is_covered(r["requires"], built)]
 
 
+def decide_with_history(
+    loaded_sample: LoadedSample, con: duckdb.DuckDBPyConnection, plan: Plan | None = None
+) -> pd.DataFrame:
+    """Decide as the sample's council would: with its historic claims imported, if any."""
+    historic = loaded_sample.folder / "historic_claims.csv"
+    plan = plan or load_plan()
+    if historic.exists():
+        import_historic_claims(con, historic, plan.matching["link_threshold"])
+    return decide_cases(con, plan, loaded_sample.as_of)
+
+
 def test_claimed_cases_match_truth_with_every_gate(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
-    decisions = decide_cases(sample_con, load_plan(), loaded_sample.as_of)
+    decisions = decide_with_history(loaded_sample, sample_con)
     covered = _covered(loaded_sample, sample_con)
     claimed = set(decisions.loc[decisions["claimed"], "case_id"])
     ids = {row["case_id"] for row in covered}
@@ -44,6 +56,7 @@ def test_claimed_cases_match_truth_with_every_gate(
 def test_claimed_cases_match_truth_for_gates_1_to_5_without_regression_check(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
+    # No historic claims imported: the ledger is empty, so gate 7 passes every case.
     plan = plan_with(tmp_path, "gates", regression_check=False)
     decisions = decide_cases(sample_con, plan, loaded_sample.as_of)
     covered = [r for r in _covered(loaded_sample, sample_con, plan) if "gate7" not in r["requires"]]
@@ -57,7 +70,7 @@ def test_claimed_cases_match_truth_for_gates_1_to_5_without_regression_check(
 def test_each_failed_gate_is_reported(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
-    decisions = decide_cases(sample_con, load_plan(), loaded_sample.as_of).set_index("case_id")
+    decisions = decide_with_history(loaded_sample, sample_con).set_index("case_id")
     built = gates_built(sample_con)
     for row in _covered(loaded_sample, sample_con):
         wanted = [g for g in row["failed_gates"].split(";") if g and f"gate{g}" in built]

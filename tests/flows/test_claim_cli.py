@@ -79,6 +79,10 @@ def test_import_claims_then_rerun_a_submitted_period(tmp_path: Path) -> None:
             ["rerun", "--as-of", "2025-09-30", "--warehouse", "nowhere.duckdb"],
             "warehouse not found",
         ),
+        (
+            ["rerun", "--as-of", "2025-09-30", "--warehouse", "w.duckdb"],
+            "no submission for the period ending 2025-09-30 in w.duckdb (submitted as-of dates: no",
+        ),
         (["import-claims", "--file", "h.csv", "--warehouse", "w.duckdb"], "h.csv: file not found"),
         (["import-claims", "--file", "bad.csv", "--warehouse", "w.duckdb"], "missing column(s)"),
     ],

@@ -44,6 +44,12 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
     assert totals, nightly.stdout
     rows_in, staged, quarantined = (int(totals.group(i)) for i in (2, 3, 4))
     assert rows_in == staged + quarantined and quarantined < rows_in / 50
+    if (tmp_path / "council" / "historic_claims.csv").exists():
+        imported = run_sfp(
+            "import-claims", "--file", "council/historic_claims.csv", "--warehouse", "w.duckdb",
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
     claim = run_sfp(
         "claim",
         "--as-of",
