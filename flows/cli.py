@@ -68,13 +68,15 @@ def _scale(text: str) -> float:
 
 
 NOISE_OPTIONS = {
-    "typo": "a forename typo",
-    "nickname": "a nickname for the forename (William -> Bill)",
-    "dob_swap": "day and month of birth swapped",
-    "postcode_missing": "no postcode",
-    "postcode_reformat": "a postcode in lower case without its space",
-    "identifier_missing": "an optional national identifier left blank",
-    "duplicate_row": "the row sent twice in its batch",
+    "typo": "share of rows with a forename typo",
+    "nickname": "share of rows with a nickname for the forename (William -> Bill)",
+    "dob_swap": "share of rows with day and month of birth swapped",
+    "postcode_missing": "share of rows with no postcode",
+    "postcode_reformat": "share of rows with a postcode in lower case without its space",
+    "identifier_missing": "share of rows with an optional national identifier left blank",
+    "duplicate_row": "share of rows sent twice in their batch",
+    "surname_change": "share of women who marry during the span (earlier rows: maiden name)",
+    "accented_name": "share of people with an accented or apostrophe name (Zoë, O'Connor)",
 }
 
 
@@ -139,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
             dest=f"{name}_rate",
             type=_rate,
             default=None,
-            help=f"share of rows with {what} (default {getattr(defaults, name)})",
+            help=f"{what} (default {getattr(defaults, name)})",
         )
     sample.add_argument(
         "--noise-scale",

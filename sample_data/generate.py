@@ -750,7 +750,17 @@ def write_sample(
                     youth_age=rng.randint(16, 19),
                 )
             planted = scenario is not None or worklist is not None
-            household = make_household(rng, seed, number, shape, AS_OF, life, stable=planted)
+            household = make_household(
+                rng,
+                seed,
+                number,
+                shape,
+                AS_OF,
+                life,
+                stable=planted,
+                accented_name=noise.accented_name,
+                surname_change=noise.surname_change,
+            )
             for person in household.members:
                 writer.people.write([person.true_id, household.household_id])
             if scenario is not None:

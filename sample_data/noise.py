@@ -30,6 +30,11 @@ class NoiseRates:
     """The source's national identifier (UPN, NINO, NHS number) left blank."""
     duplicate_row: float = 0.01
     """A row sent twice in the same batch (only where a repeat cannot change a decision)."""
+    surname_change: float = 0.03
+    """Share of women who marry during the three years: rows before carry the maiden name."""
+    accented_name: float = 0.03
+    """Share of people (and of households' surnames) with an accent or apostrophe: Zoë,
+    Siân, O'Connor, Müller; the Windows-1252 police feed writes them as single bytes."""
 
     def scaled(self, factor: float) -> NoiseRates:
         """Every rate times `factor`, capped at 1 (`--noise-scale 0` gives clean feeds)."""

@@ -169,9 +169,7 @@ class HouseholdShape:
 class LifeRates:
     """How often households change over the three years (population realism, not noise)."""
 
-    special_name: float = 0.03
     move: float = 0.15
-    marriage: float = 0.03
     adult_leaves: float = 0.04
     adult_joins: float = 0.04
 
@@ -190,12 +188,14 @@ def make_household(
     census_day: date,
     life: LifeRates | None = None,
     stable: bool = False,
+    accented_name: float = 0.03,
+    surname_change: float = 0.03,
 ) -> Household:
     """One household; `stable` keeps adults from joining or leaving (planted cases need
     the same adults throughout unless the scenario changes them itself)."""
     life = life or LifeRates()
     hid = f"H{number:06d}"
-    special = rng.random() < life.special_name
+    special = rng.random() < accented_name
     surname = rng.choice(names.ACCENTED_SURNAMES if special else names.SURNAMES)
     household = Household(hid, random_postcode(rng), random_address(rng))
     if rng.random() < life.move:
@@ -218,7 +218,7 @@ def make_household(
         adult = Person(
             next_id(),
             hid,
-            _forename(rng, sex, life.special_name),
+            _forename(rng, sex, accented_name),
             surname,
             random_dob(rng, 24, 52, census_day)
             if shape.adult_age is None or position > 0
@@ -228,7 +228,7 @@ def make_household(
             nino=random_nino(rng),
             nhs_number=random_nhs(rng),
         )
-        if sex == "F" and rng.random() < life.marriage:
+        if sex == "F" and rng.random() < surname_change:
             adult.maiden_name = rng.choice(names.SURNAMES)
             adult.married_on = random_day(rng, date(2023, 1, 1), date(2025, 3, 1))
         if position == 1 and not stable:
@@ -244,7 +244,7 @@ def make_household(
     used = {adult.forename for adult in household.adults}
     for _ in range(shape.young_people):
         sex = rng.choice("MF")
-        forename = _forename(rng, sex, life.special_name)
+        forename = _forename(rng, sex, accented_name)
         while forename in used:
             forename = _forename(rng, sex, 0)
         used.add(forename)
@@ -284,7 +284,7 @@ def make_household(
     # same address are a known hard case for linkage, planted on purpose elsewhere.
     for dob, at_school in child_dobs:
         sex = rng.choice("MF")
-        forename = _forename(rng, sex, life.special_name)
+        forename = _forename(rng, sex, accented_name)
         while forename in used:
             forename = _forename(rng, sex, 0)
         used.add(forename)
