@@ -33,7 +33,12 @@ def stage(con: duckdb.DuckDBPyConnection, rows_by_feed: dict[str, list[Row]]) ->
         typed = [f"{c} varchar" for c in columns] + [f"{c} date" for c in dated]
         # connect() makes stg_<feed> a view over stg_<feed>_all (re-sent files supersede);
         # these hand-made warehouses stage a plain table in its place.
-        con.execute(f"drop view if exists stg_{feed}")
+        kind = con.execute(
+            "select table_type from information_schema.tables where table_name = ?",
+            [f"stg_{feed}"],
+        ).fetchall()
+        if kind == [("VIEW",)]:
+            con.execute(f"drop view stg_{feed}")
         con.execute(f"create or replace table stg_{feed} ({', '.join(typed)})")
         for number, row in enumerate(rows_by_feed.get(feed, []), start=1):
             values = {"source_record_id": f"{feed}-b:{number}", **row}
