@@ -164,9 +164,24 @@ def dob_comparison() -> cl.CustomComparison:
     )
 
 
-def postcode_comparison() -> Any:
-    return cl.PostcodeComparison("postcode").configure(
-        m_probabilities=POSTCODE_M, u_probabilities=POSTCODE_U
+def postcode_comparison() -> cl.CustomComparison:
+    """Full, sector, district, area: the parts are made in normalising (matching/link.py)
+    and are null for a postcode that is not UK-shaped, which can then only agree in full.
+    (Splink's PostcodeComparison extracts parts by regex, and DuckDB's regexp_extract gives
+    '' on no match, so two different overseas postcodes would agree on 'sector'.)"""
+    m, u = POSTCODE_M, POSTCODE_U
+    parts = ("postcode", "postcode_sector", "postcode_district", "postcode_area")
+    labels = ("full postcode", "sector", "district", "area")
+    return cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_levels=[
+            _null("postcode"),
+            *(
+                _level(f'"{part}_l" = "{part}_r"', label, m[i], u[i])
+                for i, (part, label) in enumerate(zip(parts, labels, strict=True))
+            ),
+            _level("ELSE", "different", m[4], u[4]),
+        ],
     )
 
 
