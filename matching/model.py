@@ -259,17 +259,19 @@ def blocking_rules() -> list[Any]:
 
     A date of birth alone would not do: about 29,000 distinct dates over 80 years put
     every pair of the same birthday in one block, which grows with the square of the
-    population. Each date rule is narrowed by a name initial or a postcode district, and
-    the rules between them still let any one of name, date or postcode be wrong.
+    population; so does a date with a name initial or a postcode district (measured: 14
+    pairs per identity at 300,000 households). Each date rule is narrowed by a whole
+    surname, forename or postcode, and the rules between them still let any one of
+    forename, surname, date or postcode be wrong.
     """
     return [
         block_on("upn"),
         block_on("nino"),
         block_on("nhs_number"),
         block_on("source", "source_person_id"),
-        block_on("dob", "substr(surname, 1, 1)"),
-        block_on("dob", "substr(forename, 1, 1)"),
-        block_on("dob", "postcode_district"),
+        block_on("dob", "surname"),
+        block_on("dob", "forename_canonical"),
+        block_on("dob", "postcode"),
         block_on("forename_canonical", "surname", "year(dob)"),
         block_on("surname", "postcode"),
         block_on("forename_canonical", "postcode"),
