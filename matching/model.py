@@ -22,14 +22,16 @@ NICKNAMES_FILE = Path(__file__).parent / "data" / "nicknames.csv"
 # A different forename is strong evidence of a different person (siblings share the rest);
 # a different surname less so (marriage), hence the separate else-level m values.
 # Forename: exact, nickname of the same name, Jaro-Winkler >= 0.92, >= 0.80, else.
-FORENAME_M = [0.84, 0.03, 0.07, 0.055, 0.005]
-FORENAME_U = [0.004, 0.0005, 0.004, 0.02, 0.9715]
+FORENAME_M = [0.855, 0.03, 0.07, 0.04, 0.005]
+FORENAME_U = [0.004, 0.0005, 0.004, 0.03, 0.9615]
 # Surname: exact, Jaro-Winkler >= 0.92, >= 0.80, else.
 SURNAME_M = [0.85, 0.06, 0.04, 0.05]
 SURNAME_U = [0.002, 0.003, 0.015, 0.980]
 # Date of birth: exact, day and month swapped, one character apart (a typo), within a
-# year, anything else. A parent and child differ by decades and land in the else level.
-DOB_M = [0.90, 0.015, 0.06, 0.01, 0.015]
+# year, anything else. A parent and child differ by decades and land in the else level,
+# whose m is kept small: in the sample, mother Lola and daughter Layla (same surname and
+# postcode, forenames Jaro-Winkler 0.805) linked when it was 0.015.
+DOB_M = [0.913, 0.015, 0.06, 0.01, 0.002]
 DOB_U = [0.0003, 0.00005, 0.004, 0.05, 0.94565]
 # Full postcode, sector, district, area, anything else: families move, so m is spread.
 POSTCODE_M = [0.70, 0.08, 0.07, 0.05, 0.10]
