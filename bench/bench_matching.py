@@ -232,11 +232,21 @@ def main() -> None:
                 f" (P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['rows']):,} source rows;"
                 f" model {s['model']}; linked in {s['seconds']:.1f} s)"
             )
-        noise_options = [
-            p for p in inspect.signature(write_sample).parameters if "noise" in p or "typo" in p
-        ]
-        if noise_options:
-            print(f"  generator noise options: {noise_options} (twice-default run: see below)")
+        noise = {
+            name: param.default
+            for name, param in inspect.signature(write_sample).parameters.items()
+            if "noise" in name
+            and isinstance(param.default, int | float)
+            and not isinstance(param.default, bool)
+            and param.default
+        }
+        if noise:
+            doubled = {name: 2 * default for name, default in noise.items()}
+            s = sample_f1(work, 2000, 1, **doubled)
+            print(
+                f"sample council 2000 households, twice the default noise {doubled}: pairwise F1"
+                f" {s['f1']:.4f} (P {s['precision']:.4f}, R {s['recall']:.4f}; model {s['model']})"
+            )
         else:
             print("twice the default noise: not measured (write_sample has no noise option here)")
     if "febrl" not in args.skip:
