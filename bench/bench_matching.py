@@ -120,7 +120,7 @@ def million(work: Path, records: int, households: int) -> None:
     )
 
 
-def pair_count(work: Path, households: int) -> None:
+def pair_count(work: Path, households: int, reuse: Path | None = None) -> None:
     """Comparisons the prediction blocking rules make at this many households."""
     from splink import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
@@ -128,12 +128,12 @@ def pair_count(work: Path, households: int) -> None:
     from matching.link import normalise, work_connection
     from matching.model import blocking_rules
 
-    folder = work / f"pairs-{households}"
-    started = time.perf_counter()
-    write_sample(folder, households, 13)
-    print(
-        f"  (sample of {households:,} households written in {time.perf_counter() - started:.0f} s)"
-    )
+    folder = reuse or work / f"pairs-{households}"
+    if reuse is None:
+        started = time.perf_counter()
+        write_sample(folder, households, 13)
+        elapsed = time.perf_counter() - started
+        print(f"  (sample of {households:,} households written in {elapsed:.0f} s)")
     records, _ = inbox_records(folder)
     con = work_connection()
     con.register("records", records)
@@ -218,6 +218,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the script")
     parser.add_argument("--skip", action="append", default=[], help="sample|pairs|million|febrl")
+    parser.add_argument(
+        "--pairs-sample", type=Path, default=None, help="count pairs on this written sample"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-matching-"))
     print(f"bench_matching (working folder {work})")
@@ -229,11 +232,21 @@ def main() -> None:
                 f" (P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['rows']):,} source rows;"
                 f" model {s['model']}; linked in {s['seconds']:.1f} s)"
             )
-        noise_options = [
-            p for p in inspect.signature(write_sample).parameters if "noise" in p or "typo" in p
-        ]
-        if noise_options:
-            print(f"  generator noise options: {noise_options} (twice-default run: see below)")
+        noise = {
+            name: param.default
+            for name, param in inspect.signature(write_sample).parameters.items()
+            if "noise" in name
+            and isinstance(param.default, int | float)
+            and not isinstance(param.default, bool)
+            and param.default
+        }
+        if noise:
+            doubled = {name: 2 * default for name, default in noise.items()}
+            s = sample_f1(work, 2000, 1, **doubled)
+            print(
+                f"sample council 2000 households, twice the default noise {doubled}: pairwise F1"
+                f" {s['f1']:.4f} (P {s['precision']:.4f}, R {s['recall']:.4f}; model {s['model']})"
+            )
         else:
             print("twice the default noise: not measured (write_sample has no noise option here)")
     if "febrl" not in args.skip:
@@ -244,7 +257,7 @@ def main() -> None:
         else:
             million(work, 1_000_000, 62_000)
     if "pairs" not in args.skip:
-        pair_count(work, 3000 if args.quick else 300_000)
+        pair_count(work, 3000 if args.quick else 300_000, args.pairs_sample)
 
 
 if __name__ == "__main__":

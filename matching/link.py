@@ -60,28 +60,40 @@ with cleaned as (
         nullif(regexp_replace(cast(nhs_number as varchar), '[^0-9]', '', 'g'), '') as nhs_number
     from {source_table}
 ),
+postcode_parts as (
+    select
+        *,
+        regexp_matches(
+            coalesce(postcode_compact, ''), '^[A-Z]{{1,2}}[0-9][A-Z0-9]?[0-9][A-Z]{{2}}$'
+        ) as is_uk,
+        substr(postcode_compact, 1, length(postcode_compact) - 3) as outward,
+        right(postcode_compact, 3) as inward
+    from cleaned
+),
 final as (
     select
         cleaned.*,
         coalesce(nickname.canonical, cleaned.forename) as forename_canonical,
-        case when length(postcode_compact) between 5 and 7
-             then substr(postcode_compact, 1, length(postcode_compact) - 3) || ' '
-                  || right(postcode_compact, 3) end as postcode,
-        case when length(postcode_compact) between 5 and 7
-             then substr(postcode_compact, 1, length(postcode_compact) - 3) end
-            as postcode_district,
+        -- A UK postcode gets its one space and its sector, district and area; any other
+        -- (an overseas or malformed one) is kept as written, so exact agreement counts.
+        case when is_uk then outward || ' ' || inward
+             when length(postcode_compact) between 2 and 10 then postcode_compact
+        end as postcode,
+        case when is_uk then outward || ' ' || left(inward, 1) end as postcode_sector,
+        case when is_uk then outward end as postcode_district,
+        case when is_uk then regexp_extract(outward, '^[A-Z]+') end as postcode_area,
         'R' || substr(md5(concat_ws('|', source, source_person_id, cleaned.forename, surname,
                                     cast(dob as varchar), postcode_compact, upn, nino,
                                     nhs_number)), 1, 16) as record_id
-    from cleaned
+    from postcode_parts as cleaned
     left join nickname on nickname.name = cleaned.forename
 )
-select * exclude (postcode_compact) from final
+select * exclude (postcode_compact, is_uk, outward, inward) from final
 """
 
 IDENTITY_COLUMNS = (
     "record_id, source, source_person_id, forename, forename_canonical, surname, dob,"
-    " postcode, postcode_district, upn, nino, nhs_number"
+    " postcode, postcode_sector, postcode_district, postcode_area, upn, nino, nhs_number"
 )
 
 

@@ -33,7 +33,7 @@ with pair as (
 ),
 side as (
     select record_id, source, forename, forename_canonical, surname, dob, postcode,
-           postcode_district, upn, nino, nhs_number
+           postcode_sector, postcode_district, upn, nino, nhs_number
     from _identities
 ),
 joined as (
@@ -62,8 +62,7 @@ joined as (
                 else 'different' end as dob_agrees,
            case when l.postcode is null or r.postcode is null then 'missing'
                 when l.postcode = r.postcode then 'same'
-                when left(l.postcode, length(l.postcode) - 2)
-                     = left(r.postcode, length(r.postcode) - 2) then 'same sector'
+                when l.postcode_sector = r.postcode_sector then 'same sector'
                 when l.postcode_district = r.postcode_district then 'same district'
                 else 'different' end as postcode_agrees,
            case when l.upn is null or r.upn is null then 'missing'
