@@ -3,7 +3,7 @@
 Writes a sample council (default 50,000 households), then runs the nightly's plain
 functions (ingest, link, derive) on a fresh warehouse, timing:
 
-- validation: every `validate_batch` call (parsing text to types plus the feed's Great
+- validation: every `validate_batches` call (parsing text to types plus the feed's Great
   Expectations suite run), an upper bound on what validation adds, since staging would
   need the parsed types anyway;
 - of which the Great Expectations suite runs alone (`Batch.validate`);
@@ -59,7 +59,7 @@ def main() -> None:
     from great_expectations.datasource.fluent.interfaces import Batch
 
     Batch.validate = timed("gx_suite_runs", Batch.validate)  # type: ignore[method-assign]
-    ingest_module.validate_batch = timed("validate_batch", ingest_module.validate_batch)
+    ingest_module.validate_batches = timed("validate_batch", ingest_module.validate_batches)
 
     start = time.perf_counter()
     summary = write_sample(folder / "sample", args.households, args.seed)

@@ -114,11 +114,13 @@ def parse_column(column: Column, text: pd.Series) -> Parsed:
 def term_end(academic_year: pd.Series, term: pd.Series) -> pd.Series:
     """The date a term's attendance row stands for, so it can be cut at an as-of date."""
     start_year = pd.to_numeric(academic_year.str.slice(0, 4), errors="coerce")
-    dates = []
-    for year, name in zip(start_year, term, strict=True):
-        if pd.isna(year) or name not in TERM_END_MONTH_DAY:
-            dates.append(None)
-            continue
-        month, day = TERM_END_MONTH_DAY[name]
-        dates.append(pd.Timestamp(int(year) + (0 if name == "autumn" else 1), month, day).date())
-    return pd.Series(dates, index=academic_year.index, dtype="object")
+    known = term.isin(list(TERM_END_MONTH_DAY)) & start_year.notna()
+    parts = pd.DataFrame(
+        {
+            "year": (start_year + (term != "autumn").astype(int)).where(known, 2000),
+            "month": term.map({t: md[0] for t, md in TERM_END_MONTH_DAY.items()}).where(known, 1),
+            "day": term.map({t: md[1] for t, md in TERM_END_MONTH_DAY.items()}).where(known, 1),
+        }
+    ).astype("int64")
+    dates = pd.Series(pd.to_datetime(parts).dt.date, index=academic_year.index, dtype=object)
+    return dates.where(known, None)

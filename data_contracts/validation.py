@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data_contracts.expectations import (
@@ -146,6 +147,7 @@ def validate_batches(
         dtype="int64",
     )
     row_numbers = pd.concat([n for _, n in batches], ignore_index=True).astype("int64")
+    n = len(batches)
     typed = pd.DataFrame(index=frame.index)
     parse_failures: dict[str, pd.Series] = {}
     found: list[tuple[str, str, str, str, pd.Index, pd.DataFrame]] = []
@@ -214,35 +216,44 @@ def validate_batches(
     if "term_end" in derived:
         typed["term_end"] = derived["term_end"]
 
+    part_of_row = part.to_numpy()
+    number_of_row = row_numbers.to_numpy()
+    per_check = []
+    for source, label, column, reason, flagged, lines in found:
+        flagged_parts = np.bincount(part_of_row[flagged.to_numpy(dtype="int64")], minlength=n)
+        keys = lines["row_index"].to_numpy(dtype="int64")
+        quarantined: dict[int, list[int]] = {}
+        for key in keys:
+            quarantined.setdefault(int(part_of_row[key]), []).append(int(number_of_row[key]))
+        per_check.append((source, label, column, reason, flagged_parts, quarantined))
+    own_lines = dict(iter(problems.groupby("part", sort=False)))
     validations = []
     for position, (original, _) in enumerate(batches):
-        mine = part.to_numpy() == position
-        original_index = pd.Series(original.index, index=frame.index[mine])
-        own = problems[problems["part"] == position]
+        mine = part_of_row == position
+        own = own_lines.get(position, problems.iloc[:0])
+        original_index = original.index.to_numpy()
+        first_key = int(np.argmax(mine)) if mine.any() else 0
         own_problems = pd.DataFrame(
             {
-                "row_index": original_index.loc[own["row_index"]].to_numpy(),
+                "row_index": original_index[own["row_index"].to_numpy(dtype="int64") - first_key],
                 "column_name": own["column_name"].to_numpy(),
                 "reason": own["reason"].to_numpy(),
             }
         )
-        results = []
-        for source, label, column, reason, flagged, lines in found:
-            flagged_here = flagged[part.loc[flagged].to_numpy() == position]
-            quarantined = lines["row_index"][part.loc[lines["row_index"]].to_numpy() == position]
-            results.append(
-                CheckResult(
-                    source,
-                    label,
-                    column,
-                    reason,
-                    flagged_here.empty,
-                    len(flagged_here),
-                    tuple(sorted(int(row_numbers.loc[i]) for i in quarantined)),
-                )
+        results = tuple(
+            CheckResult(
+                source,
+                label,
+                column,
+                reason,
+                int(flagged_parts[position]) == 0,
+                int(flagged_parts[position]),
+                tuple(sorted(quarantined.get(position, ()))),
             )
+            for source, label, column, reason, flagged_parts, quarantined in per_check
+        )
         own_typed = typed[mine].set_axis(original.index)
-        validations.append(BatchValidation(suite.name, own_typed, own_problems, tuple(results)))
+        validations.append(BatchValidation(suite.name, own_typed, own_problems, results))
     return validations
 
 
