@@ -141,7 +141,10 @@ def suite_checks(feed: Feed) -> list[tuple[str, dict[str, Any], Check]]:
 
 
 def build_suite(feed: Feed) -> tuple[gx.ExpectationSuite, list[Check]]:
-    """The feed's Great Expectations suite and, position for position, what each checks."""
+    """The feed's Great Expectations suite and, position for position, what each checks.
+
+    Needs an active context (`validation.expectation_engine()` makes the ephemeral one).
+    """
     import great_expectations as gx
     import great_expectations.expectations as gxe
 

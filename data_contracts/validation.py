@@ -84,7 +84,7 @@ class _Expectations:
 _engine: _Expectations | None = None
 
 
-def _expectations() -> _Expectations:
+def expectation_engine() -> _Expectations:
     global _engine
     if _engine is None:
         _engine = _Expectations()
@@ -172,7 +172,7 @@ def validate_batches(
     checked = validation_frame(feed, typed, row_numbers, derived)
     checked["row_key"] = checked.index.to_numpy()
     checked[BATCH_COLUMN] = part.to_numpy()
-    batch_definition, suite, checks = _expectations().for_feed(feed)
+    batch_definition, suite, checks = expectation_engine().for_feed(feed)
     batch = batch_definition.get_batch(batch_parameters={"dataframe": checked})
     outcome = batch.validate(
         suite,
