@@ -33,6 +33,12 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
     )
     assert nightly.returncode == 0, nightly.stderr
     assert "0 quarantined; 0 refused" in nightly.stdout
+    [page_line] = [
+        line for line in nightly.stdout.splitlines() if line.startswith("validation report")
+    ]
+    page = tmp_path / page_line.split(": ", 1)[1]
+    assert page.parent == tmp_path / "w-reports" and page.exists()
+    assert "Reconciliation per batch" in page.read_text()
     claim = run_sfp(
         "claim",
         "--as-of",
