@@ -12,12 +12,14 @@ functions (ingest, link, derive) on a fresh warehouse, timing:
 Target (issue 4): validation under a third of the nightly run.
 
     .venv/bin/python bench/bench_validation.py [--households 50000] [--seed 1] [--dir DIR]
+        [--keep-sample]
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -53,6 +55,11 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument(
+        "--keep-sample",
+        action="store_true",
+        help="reuse DIR/sample if a previous run wrote it (same households and seed)",
+    )
     args = parser.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-validation-"))
 
@@ -62,8 +69,17 @@ def main() -> None:
     ingest_module.validate_batches = timed("validate_batch", ingest_module.validate_batches)
 
     start = time.perf_counter()
-    summary = write_sample(folder / "sample", args.households, args.seed)
-    print(f"sample: {args.households} households written in {time.perf_counter() - start:.1f} s")
+    scenario = folder / "sample" / "truth" / "scenario.json"
+    if args.keep_sample and scenario.exists():
+        summary = json.loads(scenario.read_text())
+        if (summary["households"], summary["seed"]) != (args.households, args.seed):
+            raise SystemExit(f"{scenario}: a different sample; drop --keep-sample")
+        print(f"sample: reusing {args.households} households in {folder / 'sample'}")
+    else:
+        summary = write_sample(folder / "sample", args.households, args.seed)
+        print(
+            f"sample: {args.households} households written in {time.perf_counter() - start:.1f} s"
+        )
     as_of = date.fromisoformat(str(summary["as_of"]))
     plan = load_plan()
     warehouse = folder / "warehouse.duckdb"

@@ -124,7 +124,7 @@ def read_feed_table(path: Path) -> FeedTable:
         [fields for _, fields in rows],
         index=pd.Index([number for number, _ in rows], dtype="int64"),
         columns=[cell.strip().lower() for cell in header],
-        dtype=object,
+        dtype="str",
     )
     return FeedTable(frame, ragged)
 

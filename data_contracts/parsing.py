@@ -74,16 +74,23 @@ def _parse_bool(column: Column, text: pd.Series) -> Parsed:
 def _parse_code(column: Column, text: pd.Series) -> Parsed:
     """Codes in any case become the contract's spelling; an unknown code is kept as sent
     so the expectation suite's allowed-codes check is the one that refuses it."""
-    canonical = {code.lower(): code for code in column.codes}
-    values = text.str.lower().map(canonical).fillna(text) if canonical else text
+    lowered = text.str.lower()
+    known = lowered.isin([code.lower() for code in column.codes])
+    if all(code == code.lower() for code in column.codes):
+        values = lowered.where(known, text)
+    elif all(code == code.upper() for code in column.codes):
+        values = text.str.upper().where(known, text)
+    else:
+        canonical = {code.lower(): code for code in column.codes}
+        values = lowered.map(canonical).where(known, text)
     return values, pd.Series(False, index=text.index), column.expected
 
 
 def _parse_academic_year(column: Column, text: pd.Series) -> Parsed:
-    parts = text.str.extract(ACADEMIC_YEAR)
-    start = pd.to_numeric(parts[0], errors="coerce")
-    end = pd.to_numeric(parts[1], errors="coerce")
-    bad = start.isna() | ((start + 1) % 100 != end)
+    shaped = text.str.fullmatch(ACADEMIC_YEAR.pattern).fillna(False).astype(bool)
+    start = pd.to_numeric(text.str.slice(0, 4).where(shaped), errors="coerce")
+    end = pd.to_numeric(text.str.slice(5, 7).where(shaped), errors="coerce")
+    bad = ~shaped | ((start + 1) % 100 != end)
     return text.where(~bad), bad, column.expected
 
 
