@@ -1,12 +1,13 @@
-"""Check one batch against its feed's contract: parse in pandas, then one suite run in GX.
+"""Check batches against their feed's contract: parse in pandas, then one GX suite run.
 
 Parsing text into dates, numbers and booleans is pandas' job (fast, and a value that does
 not parse has no typed value for an expectation to judge); the parser's reason is the
 quarantine reason for it. Everything else (required values, allowed codes, ranges, dates
 not after the load date, uniqueness in the batch, cross-field rules) is the feed's Great
-Expectations suite, run once per batch on a DataFrame of it (a DuckDB SQL datasource
-returns no rows in GX 1.24, ../shared/KNOWN_GROUND.md). Failing rows come back by
-`row_number` through `unexpected_index_column_names`; their values are never kept.
+Expectations suite, run once on a DataFrame of the night's new batches of that feed (a
+DuckDB SQL datasource returns no rows in GX 1.24, ../shared/KNOWN_GROUND.md). Failing
+rows come back by key through `unexpected_index_column_names`; their values are never
+kept.
 """
 
 from __future__ import annotations
