@@ -54,6 +54,8 @@ class BatchReport:
     def line(self) -> str:
         if self.error:
             return f"{self.file_name}: REFUSED: {self.error}"
+        if self.status == "already loaded":
+            return f"{self.file_name}: already loaded as {self.batch_id}"
         replaced = f" (supersedes {', '.join(self.supersedes)})" if self.supersedes else ""
         return (
             f"{self.file_name}: {self.status}: {self.rows_in} rows in = {self.rows_staged} staged"

@@ -12,6 +12,7 @@ kept.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -68,6 +69,9 @@ class _Expectations:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        # Its ephemeral context logs a temporary Data Docs folder at INFO on every run;
+        # those docs are never built here (see report_page.py), so the line is noise.
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.context.data_sources.add_pandas("partner_feeds")
