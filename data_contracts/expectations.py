@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 LOAD_DATE_PARAMETER = "load_date"
 """Suite parameter: the batch's load date, so 'not in the future' means not after the load."""
 
+BATCH_COLUMN = "batch_part"
+"""Which batch a row came from when a night's batches of a feed are checked together;
+part of every uniqueness key, since uniqueness is a rule within one batch."""
+
 REQUIRED_REASON = "missing required value"
 FUTURE_REASON = "date after the batch's load date"
 
@@ -111,14 +115,10 @@ def suite_checks(feed: Feed) -> list[tuple[str, dict[str, Any], Check]]:
     if feed.unique_key:
         key = feed.unique_key
         listed = ", ".join(key)
-        if len(key) == 1:
-            expectation, arguments = "ExpectColumnValuesToBeUnique", {"column": key[0]}
-        else:
-            expectation, arguments = "ExpectCompoundColumnsToBeUnique", {"column_list": list(key)}
         checks.append(
             (
-                expectation,
-                arguments,
+                "ExpectCompoundColumnsToBeUnique",
+                {"column_list": [BATCH_COLUMN, *key]},
                 Check(
                     "unique", key[-1], f"same {listed} as row {{first}}", f"{listed} unique", key
                 ),
@@ -141,7 +141,10 @@ def suite_checks(feed: Feed) -> list[tuple[str, dict[str, Any], Check]]:
 
 
 def build_suite(feed: Feed) -> tuple[gx.ExpectationSuite, list[Check]]:
-    """The feed's Great Expectations suite and, position for position, what each checks."""
+    """The feed's Great Expectations suite and, position for position, what each checks.
+
+    Needs an active context (`validation.expectation_engine()` makes the ephemeral one).
+    """
     import great_expectations as gx
     import great_expectations.expectations as gxe
 

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from data_contracts.feeds import FEEDS, Feed
-from data_contracts.validation import CheckResult, validate_batch
+from data_contracts.validation import BatchValidation, CheckResult, validate_batches
 from data_contracts.warehouse import scalar
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,8 @@ class BatchReport:
     def line(self) -> str:
         if self.error:
             return f"{self.file_name}: REFUSED: {self.error}"
+        if self.status == "already loaded":
+            return f"{self.file_name}: already loaded as {self.batch_id}"
         replaced = f" (supersedes {', '.join(self.supersedes)})" if self.supersedes else ""
         return (
             f"{self.file_name}: {self.status}: {self.rows_in} rows in = {self.rows_staged} staged"
@@ -124,7 +126,7 @@ def read_feed_table(path: Path) -> FeedTable:
         [fields for _, fields in rows],
         index=pd.Index([number for number, _ in rows], dtype="int64"),
         columns=[cell.strip().lower() for cell in header],
-        dtype=object,
+        dtype="str",
     )
     return FeedTable(frame, ragged)
 
@@ -181,24 +183,74 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def ingest_file(
-    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, loaded_at: datetime | None = None
-) -> BatchReport:
-    """Load one file as one batch, in one transaction so a crash leaves no half batch."""
+@dataclass(frozen=True)
+class PreparedFile:
+    """A new file read and found to be a table of its feed, waiting for validation."""
+
+    feed: Feed
+    path: Path
+    digest: str
+    table: FeedTable
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.feed.name}-{self.digest[:16]}"
+
+    @property
+    def readable(self) -> pd.DataFrame:
+        return self.table.frame.drop(index=list(self.table.ragged))
+
+    @property
+    def row_numbers(self) -> pd.Series:
+        return pd.Series(self.readable.index, index=self.readable.index)
+
+
+def prepare_file(
+    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, seen: set[str] | None = None
+) -> PreparedFile | BatchReport:
+    """Read a file unless its bytes were loaded before (or earlier in this run).
+
+    Raises FeedFileError for a whole-file problem; returns a report for a known file.
+    """
     digest = file_sha256(path)
-    batch_id = f"{feed.name}-{digest[:16]}"
     already = scalar(
         con, "select 1 from load_batch where file_sha256 = ? and feed = ?", [digest, feed.name]
     )
-    if already:
+    if already or (seen is not None and digest in seen):
+        batch_id = f"{feed.name}-{digest[:16]}"
         return BatchReport(feed.name, str(path), batch_id, 0, 0, 0, "already loaded")
     table = read_feed_table(path)
-    frame = table.frame
-    check_columns(feed, frame, str(path))
+    check_columns(feed, table.frame, str(path))
+    if seen is not None:
+        seen.add(digest)
+    return PreparedFile(feed, path, digest, table)
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, loaded_at: datetime | None = None
+) -> BatchReport:
+    """Load one file as one batch (`ingest_inbox` does this for a whole inbox)."""
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
+    prepared = prepare_file(con, feed, path)
+    if isinstance(prepared, BatchReport):
+        return prepared
+    [checked] = validate_batches(
+        feed, [(prepared.readable, prepared.row_numbers)], loaded_at.date()
+    )
+    return load_file(con, prepared, checked, loaded_at)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    prepared: PreparedFile,
+    checked: BatchValidation,
+    loaded_at: datetime,
+) -> BatchReport:
+    """Write one checked batch, in one transaction so a crash leaves no half batch."""
+    feed, path, digest, table = prepared.feed, prepared.path, prepared.digest, prepared.table
+    batch_id = prepared.batch_id
+    frame = table.frame
     row_numbers = pd.Series(frame.index, index=frame.index)
-    readable = frame.drop(index=list(table.ragged))
-    checked = validate_batch(feed, readable, row_numbers.loc[readable.index], loaded_at.date())
     width = len(frame.columns)
     ragged = pd.DataFrame(
         {
@@ -340,14 +392,19 @@ def ingest_inbox(
 ) -> list[BatchReport]:
     """Load every new file in the inbox; a refused file is recorded and the rest go on.
 
-    `loaded_at` (UTC, naive) stamps every batch of this run; dates after its day are
-    quarantined as in the future.
+    Files are read first, then each feed's new batches are validated together (one suite
+    run per feed, see `validate_batches`), then loaded one batch per transaction in inbox
+    order. `loaded_at` (UTC, naive) stamps every batch of this run; dates after its day
+    are quarantined as in the future.
     """
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
-    reports = []
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    for feed_name, path in inbox_files(inbox):
+    reports: dict[Path, BatchReport] = {}
+    waiting: dict[str, list[PreparedFile]] = {}
+    seen: set[str] = set()
+    files = inbox_files(inbox)
+    for feed_name, path in files:
         feed = FEEDS.get(feed_name)
         try:
             if feed is None:
@@ -355,19 +412,37 @@ def ingest_inbox(
                     f"{path}: unknown feed folder '{feed_name}' (expected one of: "
                     f"{', '.join(FEEDS)})"
                 )
-            report = ingest_file(con, feed, path, loaded_at)
+            prepared = prepare_file(con, feed, path, seen)
         except FeedFileError as error:
-            con.execute(
-                "insert into load_error values (?, ?, ?, ?, ?)",
-                [
-                    feed_name,
-                    str(path),
-                    file_sha256(path),
-                    str(error),
-                    loaded_at,
-                ],
-            )
-            report = BatchReport(feed_name, str(path), None, 0, 0, 0, "refused", str(error))
+            reports[path] = _refuse(con, feed_name, path, error, loaded_at)
+            continue
+        if isinstance(prepared, BatchReport):
+            reports[path] = prepared
+        else:
+            waiting.setdefault(feed_name, []).append(prepared)
+    for feed_name, prepared_files in waiting.items():
+        checked = validate_batches(
+            FEEDS[feed_name],
+            [(p.readable, p.row_numbers) for p in prepared_files],
+            loaded_at.date(),
+        )
+        for prepared, validation in zip(prepared_files, checked, strict=True):
+            reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+    ordered = [reports[path] for _, path in files]
+    for report in ordered:
         log.info(report.line())
-        reports.append(report)
-    return reports
+    return ordered
+
+
+def _refuse(
+    con: duckdb.DuckDBPyConnection,
+    feed_name: str,
+    path: Path,
+    error: FeedFileError,
+    loaded_at: datetime,
+) -> BatchReport:
+    con.execute(
+        "insert into load_error values (?, ?, ?, ?, ?)",
+        [feed_name, str(path), file_sha256(path), str(error), loaded_at],
+    )
+    return BatchReport(feed_name, str(path), None, 0, 0, 0, "refused", str(error))

@@ -74,16 +74,23 @@ def _parse_bool(column: Column, text: pd.Series) -> Parsed:
 def _parse_code(column: Column, text: pd.Series) -> Parsed:
     """Codes in any case become the contract's spelling; an unknown code is kept as sent
     so the expectation suite's allowed-codes check is the one that refuses it."""
-    canonical = {code.lower(): code for code in column.codes}
-    values = text.str.lower().map(canonical).fillna(text) if canonical else text
+    lowered = text.str.lower()
+    known = lowered.isin([code.lower() for code in column.codes])
+    if all(code == code.lower() for code in column.codes):
+        values = lowered.where(known, text)
+    elif all(code == code.upper() for code in column.codes):
+        values = text.str.upper().where(known, text)
+    else:
+        canonical = {code.lower(): code for code in column.codes}
+        values = lowered.map(canonical).where(known, text)
     return values, pd.Series(False, index=text.index), column.expected
 
 
 def _parse_academic_year(column: Column, text: pd.Series) -> Parsed:
-    parts = text.str.extract(ACADEMIC_YEAR)
-    start = pd.to_numeric(parts[0], errors="coerce")
-    end = pd.to_numeric(parts[1], errors="coerce")
-    bad = start.isna() | ((start + 1) % 100 != end)
+    shaped = text.str.fullmatch(ACADEMIC_YEAR.pattern).fillna(False).astype(bool)
+    start = pd.to_numeric(text.str.slice(0, 4).where(shaped), errors="coerce")
+    end = pd.to_numeric(text.str.slice(5, 7).where(shaped), errors="coerce")
+    bad = ~shaped | ((start + 1) % 100 != end)
     return text.where(~bad), bad, column.expected
 
 
@@ -114,11 +121,13 @@ def parse_column(column: Column, text: pd.Series) -> Parsed:
 def term_end(academic_year: pd.Series, term: pd.Series) -> pd.Series:
     """The date a term's attendance row stands for, so it can be cut at an as-of date."""
     start_year = pd.to_numeric(academic_year.str.slice(0, 4), errors="coerce")
-    dates = []
-    for year, name in zip(start_year, term, strict=True):
-        if pd.isna(year) or name not in TERM_END_MONTH_DAY:
-            dates.append(None)
-            continue
-        month, day = TERM_END_MONTH_DAY[name]
-        dates.append(pd.Timestamp(int(year) + (0 if name == "autumn" else 1), month, day).date())
-    return pd.Series(dates, index=academic_year.index, dtype="object")
+    known = term.isin(list(TERM_END_MONTH_DAY)) & start_year.notna()
+    parts = pd.DataFrame(
+        {
+            "year": (start_year + (term != "autumn").astype(int)).where(known, 2000),
+            "month": term.map({t: md[0] for t, md in TERM_END_MONTH_DAY.items()}).where(known, 1),
+            "day": term.map({t: md[1] for t, md in TERM_END_MONTH_DAY.items()}).where(known, 1),
+        }
+    ).astype("int64")
+    dates = pd.Series(pd.to_datetime(parts).dt.date, index=academic_year.index, dtype=object)
+    return dates.where(known, None)

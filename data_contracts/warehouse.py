@@ -125,6 +125,21 @@ def current_view_ddl(feed: Feed) -> str:
     )
 
 
+def staged_as_of_load_sql(feed: str) -> str:
+    """SQL for `stg_<feed>` as it stood right after load number `$load_seq`.
+
+    For a re-run of a past period: batches loaded later are left out, and a batch counts
+    as superseded only if the file that replaced it was loaded by then.
+    """
+    if feed not in FEEDS:
+        raise ValueError(f"unknown feed {feed!r}")
+    return (
+        f"select s.* from stg_{feed}_all s join load_batch b using (batch_id)\n"
+        f"where b.load_seq <= $load_seq and s.batch_id not in (\n"
+        f"    select batch_id from load_supersession where superseded_at_seq <= $load_seq)"
+    )
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
     """The first value of a query, reading the result to the end.
 

@@ -348,16 +348,19 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
 
 
 def _print_batches(batches: list, brief: bool = False) -> None:
-    loaded = [b for b in batches if not b.error]
+    """One reconciliation line per file, then the night's totals."""
+    loaded = [b for b in batches if b.status == "loaded"]
+    already = sum(b.status == "already loaded" for b in batches)
     for report in batches:
         if not brief or report.error or report.rows_quarantined:
             print(report.line())
     superseded = sum(len(b.supersedes) for b in loaded)
     print(
-        f"{len(loaded)} files: {sum(b.rows_in for b in loaded)} rows in = "
+        f"{len(loaded)} files loaded: {sum(b.rows_in for b in loaded)} rows in = "
         f"{sum(b.rows_staged for b in loaded)} staged + "
         f"{sum(b.rows_quarantined for b in loaded)} quarantined; "
-        f"{len(batches) - len(loaded)} refused"
+        f"{sum(bool(b.error) for b in batches)} refused"
+        + (f"; {already} already loaded" if already else "")
         + (f"; {superseded} earlier batches superseded" if superseded else "")
     )
 

@@ -120,5 +120,7 @@ def test_nightly_on_sample_with_injected_bad_rows(tmp_path: Path) -> None:
     html = page.read_text()
     assert page.name == "validation-20260105T023000Z.html"
     assert "burglary" not in html and "2999-01-01" not in html and "X1" not in html
+    # offline: nothing fetched from anywhere
+    assert "http" not in html and "<script" not in html and "<link" not in html
     assert html.count('class="fail"') >= len(injected)
     assert sum(r.rows_quarantined for r in loaded) == len(injected) - 1

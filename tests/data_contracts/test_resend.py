@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from data_contracts.ingest import ingest_inbox
-from data_contracts.warehouse import connect, scalar
+from data_contracts.warehouse import connect, scalar, staged_as_of_load_sql
 from indicators.plan import load_plan
 from indicators.runner import derive_indicators
 from tests.conftest import LoadedSample, write_csv
@@ -35,6 +35,16 @@ def test_resent_file_supersedes_and_keeps_everything(tmp_path: Path) -> None:
         second = ingest_inbox(con, inbox)
         third = ingest_inbox(con, inbox)
         current = staged_keys(con, "stg_police")
+        as_it_stood = {
+            seq: sorted(
+                k
+                for (k,) in con.execute(
+                    f"select source_person_id from ({staged_as_of_load_sql('police')})",
+                    {"load_seq": seq},
+                ).fetchall()
+            )
+            for seq in (1, 2, 3)
+        }
         everything = staged_keys(con, "stg_police_all")
         superseded = con.execute(
             "select s.batch_id, s.superseded_by, s.superseded_at_seq from load_supersession s"
@@ -49,6 +59,8 @@ def test_resent_file_supersedes_and_keeps_everything(tmp_path: Path) -> None:
     assert [r.status for r in third] == ["already loaded", "already loaded"]
     assert superseded == [(first[0].batch_id, second[0].batch_id, 3)]
     assert current == ["a", "b", "c"]
+    # before the correction the May batch held only "a" (its row "b" was quarantined)
+    assert as_it_stood == {1: ["a"], 2: ["a", "c"], 3: ["a", "b", "c"]}
     assert everything == ["a", "a", "b", "c"]
     assert (batches, raw_rows, quarantined) == (3, 5, 1)
 

@@ -38,12 +38,18 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
     assert nightly.returncode == 0, nightly.stderr
     # Every file loads; the only quarantined rows are the sample's planted duplicates.
     totals = re.search(
-        r"(\d+) files: (\d+) rows in = (\d+) staged \+ (\d+) quarantined; 0 refused",
+        r"(\d+) files loaded: (\d+) rows in = (\d+) staged \+ (\d+) quarantined; 0 refused",
         nightly.stdout,
     )
     assert totals, nightly.stdout
     rows_in, staged, quarantined = (int(totals.group(i)) for i in (2, 3, 4))
     assert rows_in == staged + quarantined and quarantined < rows_in / 50
+    [page_line] = [
+        line for line in nightly.stdout.splitlines() if line.startswith("validation report")
+    ]
+    page = tmp_path / page_line.split(": ", 1)[1]
+    assert page.parent == tmp_path / "w-reports" and page.exists()
+    assert "Reconciliation per batch" in page.read_text()
     if (tmp_path / "council" / "historic_claims.csv").exists():
         imported = run_sfp(
             "import-claims", "--file", "council/historic_claims.csv", "--warehouse", "w.duckdb",
