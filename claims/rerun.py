@@ -60,6 +60,10 @@ def restore_as_submitted(con: duckdb.DuckDBPyConnection, submission: Submission)
         for table in (f"raw_{feed}", f"stg_{feed}_all"):
             con.execute(f"delete from {table} where batch_id in (select unnest(?))", [later])
     con.execute("delete from quarantine_row where batch_id in (select unnest(?))", [later])
+    # A correction loaded after the submission must not hide the batch it replaced.
+    con.execute(
+        "delete from load_supersession where superseded_at_seq > ?", [submission.max_load_seq]
+    )
     con.execute("delete from load_batch where load_seq > ?", [submission.max_load_seq])
     con.execute(
         "create or replace table person_link as select source, source_record_id, record_id, "

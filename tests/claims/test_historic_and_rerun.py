@@ -140,6 +140,23 @@ def test_a_rerun_reproduces_the_submitted_bytes(tmp_path: Path) -> None:
     assert result.rerun_sha256 == hashlib.sha256((tmp_path / "q1.xlsx").read_bytes()).hexdigest()
 
 
+def test_a_rerun_ignores_a_correction_sent_after_the_submission(tmp_path: Path) -> None:
+    warehouse = build_council(tmp_path, [Case()])
+    as_of = date(2025, 6, 30)
+    with connect(warehouse) as con:
+        submitted = run_claim(con, load_plan(), as_of, tmp_path / "q1.xlsx", submit=True)
+    assert submitted.claimed == 1
+    # The partner re-sends the same file name with the lead practitioner removed: a
+    # correction that supersedes the submitted batch for every later decision.
+    corrected = write_batch(tmp_path / "inbox-first", "first", [replace(Case(), lead="")])
+    load_council(warehouse, corrected)
+    assert decide(warehouse, as_of).loc["EH1", "failed_gates"] == "3"
+
+    result = rerun_period(warehouse, as_of, out=tmp_path / "rerun.xlsx")
+    assert result.identical, result.differences
+    assert (tmp_path / "rerun.xlsx").read_bytes() == (tmp_path / "q1.xlsx").read_bytes()
+
+
 def test_a_rerun_reports_which_cells_differ(tmp_path: Path) -> None:
     warehouse = build_council(tmp_path, [Case()])
     as_of = date(2025, 6, 30)
