@@ -80,26 +80,38 @@ def _write_table(sheet: Worksheet, frame: pd.DataFrame) -> None:
         sheet.column_dimensions[letter].width = COLUMN_WIDTH.get(str(name), 18)
 
 
-def render(content: ClaimWorkbook) -> bytes:
+def render_sheets(sheets: Sequence[tuple[str, pd.DataFrame]], moment: datetime) -> bytes:
+    """One table per sheet, header in row 1, saved with properties pinned to `moment`.
+
+    Every workbook the pipeline writes (the claim return, the clerical review) goes through
+    here, so all of them get the same formula-safe cells and byte-identical saves.
+    """
     workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None
-    summary.title = "Summary"
-    _write_table(summary, pd.DataFrame(list(content.summary), columns=["item", "value"]))
-    for title, frame in (
-        ("Families", content.families),
-        ("Evidence", content.evidence),
-        ("Not claimed", content.not_claimed),
-    ):
-        _write_table(workbook.create_sheet(title), frame)
-    pinned = datetime(content.as_of.year, content.as_of.month, content.as_of.day)
+    first = workbook.active
+    assert first is not None
+    for index, (title, frame) in enumerate(sheets):
+        sheet = first if index == 0 else workbook.create_sheet(title)
+        sheet.title = title
+        _write_table(sheet, frame)
     workbook.properties.creator = "Supporting Families pipeline"
-    workbook.properties.created = pinned
-    workbook.properties.modified = pinned
+    workbook.properties.created = moment
+    workbook.properties.modified = moment
     workbook.properties.lastModifiedBy = None
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _pinned(buffer.getvalue(), pinned)
+    return _pinned(buffer.getvalue(), moment)
+
+
+def render(content: ClaimWorkbook) -> bytes:
+    summary = pd.DataFrame(list(content.summary), columns=["item", "value"])
+    sheets = [
+        ("Summary", summary),
+        ("Families", content.families),
+        ("Evidence", content.evidence),
+        ("Not claimed", content.not_claimed),
+    ]
+    pinned = datetime(content.as_of.year, content.as_of.month, content.as_of.day)
+    return render_sheets(sheets, pinned)
 
 
 MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

@@ -14,7 +14,6 @@ openpyxl is imported only in claims/).
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import datetime
 from pathlib import Path
 
@@ -128,34 +127,20 @@ def review_sheet(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:
 
 def render_review_workbook(frame: pd.DataFrame) -> bytes:
     """Same pairs, same bytes: the claim workbook's pinned save (claims/workbook.py)."""
-    from claims import workbook as xlsx
+    from claims.workbook import render_sheets
 
-    book = xlsx.Workbook()
-    readme = book.active
-    assert readme is not None
-    readme.title = "How to review"
-    xlsx._write_table(
-        readme,
-        pd.DataFrame(
-            {
-                "item": ["decision", "evidence", "after"],
-                "value": [
-                    "write 'link' (same person) or 'no link' (different people); leave "
-                    "blank if unsure",
-                    "initials, birth year and postcode district only; *_agrees says how "
-                    "each field compares",
-                    "sfp review-import <this file>; the next nightly run honours it",
-                ],
-            }
-        ),
+    how_to = pd.DataFrame(
+        {
+            "item": ["decision", "evidence", "after"],
+            "value": [
+                "write 'link' (same person) or 'no link' (different people); leave blank if unsure",
+                "initials, birth year and postcode district only; *_agrees says how "
+                "each field compares",
+                "sfp review-import <this file>; the next nightly run honours it",
+            ],
+        }
     )
-    xlsx._write_table(book.create_sheet(PAIR_SHEET), frame)
-    book.properties.creator = "Supporting Families pipeline"
-    book.properties.created = FIXED_MOMENT
-    book.properties.modified = FIXED_MOMENT
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return xlsx._pinned(buffer.getvalue(), FIXED_MOMENT)
+    return render_sheets([("How to review", how_to), (PAIR_SHEET, frame)], FIXED_MOMENT)
 
 
 def write_review_workbook(con: duckdb.DuckDBPyConnection, run_id: int, path: Path) -> Path:

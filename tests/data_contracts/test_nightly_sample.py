@@ -47,12 +47,21 @@ def inject(path: Path, changes: dict[str, str], copy_of: int = 2) -> int:
 
 def test_nightly_on_sample_with_injected_bad_rows(tmp_path: Path) -> None:
     sample = tmp_path / "sample"
-    summary = write_sample(sample, 80, 5)
+    summary = write_sample(sample, 150, 5)
     inbox = sample / "inbox"
     sample_rows = {path: len(_rows(path)[0]) - 1 for path in sorted(inbox.glob("*/*.csv"))}
+    # The sample plants duplicate rows on purpose; the contracts quarantine those repeats.
+    # Load the untouched sample first to know them.
+    with connect(tmp_path / "pristine.duckdb") as con:
+        ingest_inbox(con, inbox, RUN_AT)
+        planted = con.execute(
+            "select b.file_name, q.row_number, q.column_name, q.reason from quarantine_row q "
+            "join load_batch b using (batch_id)"
+        ).fetchall()
+    assert all(reason.startswith("same ") for *_, reason in planted)
     police = sorted((inbox / "police").glob("*.csv"))[-1]
     attendance = sorted((inbox / "attendance").glob("*.csv"))[0]
-    cases = inbox / "eh_cases" / "extract-2025-09-30.csv"
+    cases = sorted((inbox / "eh_cases").glob("*.csv"))[0]
     dwp = sorted((inbox / "dwp").glob("*.csv"))[0]
     injected = sorted(
         [
@@ -106,9 +115,9 @@ def test_nightly_on_sample_with_injected_bad_rows(tmp_path: Path) -> None:
         assert report.rows_in == report.rows_staged + report.rows_quarantined
     for _, rows_in, rows_staged, rows_quarantined in ledger:
         assert rows_in == rows_staged + rows_quarantined
-    assert sorted(quarantine) == sorted(injected)
-    # every row the sample wrote is staged: the injected rows are the only ones held back
-    assert staged == sum(sample_rows.values())
+    assert sorted(quarantine) == sorted(injected + planted)
+    # every row the sample wrote is staged but its planted repeats: nothing else held back
+    assert staged == sum(sample_rows.values()) - len(planted)
     assert sum(r.rows_in for r in loaded) == sum(sample_rows.values()) + len(injected) - 1
     assert errors == [
         f"{inbox / 'police' / 'zz-broken.csv'}: unknown text encoding "
@@ -123,4 +132,4 @@ def test_nightly_on_sample_with_injected_bad_rows(tmp_path: Path) -> None:
     # offline: nothing fetched from anywhere
     assert "http" not in html and "<script" not in html and "<link" not in html
     assert html.count('class="fail"') >= len(injected)
-    assert sum(r.rows_quarantined for r in loaded) == len(injected) - 1
+    assert sum(r.rows_quarantined for r in loaded) == len(injected) - 1 + len(planted)

@@ -1,14 +1,13 @@
 """The pipeline's decisions against the sample's truth, a few thousand households.
 
 Every disagreement is listed with its scenario and reasons. Cases whose `requires` the
-pipeline already builds must agree; the rest are expected to fail until their rules land
-(issue 6: criteria derived from data; issue 7: gates 6-7 and the historic claims import).
-Remove an xfail mark once its issue is merged and the test passes.
+pipeline already builds must agree. With the derived criteria (issue 6) and gates 6-7 and
+the historic claims import (issue 7) merged, every planted case is covered and the claimed
+set must match the truth exactly; `requires` stays so a new planted rule can wait for its
+code behind an xfail mark again.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from sample_data.coverage import is_covered, missing_issues
 from tests.sample_data.conftest import Council
@@ -59,15 +58,11 @@ def test_covered_cases_agree_with_truth(council: Council) -> None:
     assert not wrong, f"{len(wrong)} covered case(s) disagree:\n" + "\n".join(wrong)
 
 
-@pytest.mark.xfail(reason="issue 6: criteria derived from data are not built yet", strict=False)
 def test_cases_waiting_for_derived_criteria_agree(council: Council) -> None:
     wrong = _disagreements(council, 6)
     assert not wrong, f"{len(wrong)} case(s) disagree:\n" + "\n".join(wrong)
 
 
-@pytest.mark.xfail(
-    reason="issue 7: gates 6-7 and the historic claims import are not built yet", strict=False
-)
 def test_cases_waiting_for_gates_6_7_agree(council: Council) -> None:
     wrong = _disagreements(council, 7)
     assert not wrong, f"{len(wrong)} case(s) disagree:\n" + "\n".join(wrong)
@@ -84,10 +79,11 @@ def test_precision_and_recall_are_measured(council: Council) -> None:
     assert claimed > 0 and expected > 0
 
 
-@pytest.mark.xfail(
-    reason="issues 6 and 7: derived criteria, gates 6-7 and historic claims not built yet",
-    strict=False,
-)
+def test_every_planted_case_is_covered(council: Council) -> None:
+    truth = council.truth("expected_decisions.csv")
+    assert all(is_covered(r["requires"], council.built) for r in truth)
+
+
 def test_claimed_set_has_full_precision_and_recall(council: Council) -> None:
     precision, recall, hits, claimed, expected = precision_recall(council)
     wrong = _disagreements(council, 6) + _disagreements(council, 7)
