@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import inspect
 import io
 import multiprocessing
 import resource
@@ -38,14 +37,17 @@ from data_contracts.warehouse import connect  # noqa: E402
 from indicators.plan import load_plan  # noqa: E402
 from matching.link import PERSON_COLUMNS, LinkOptions, link_persons, link_warehouse_run  # noqa: E402
 from matching.quality import pairwise_scores, sample_truth, write_quality_page  # noqa: E402
-from sample_data.generate import write_sample  # noqa: E402
+from sample_data.generate import write_sample
+from sample_data.noise import NoiseRates  # noqa: E402
 
 KEY = ["source", "source_record_id"]
 
 
-def sample_f1(work: Path, households: int, seed: int, **noise: float) -> dict[str, float]:
-    folder = work / f"sample-{households}-{seed}-{'-'.join(map(str, noise.values())) or 'd'}"
-    write_sample(folder, households, seed, **noise)
+def sample_f1(
+    work: Path, households: int, seed: int, noise: NoiseRates | None = None
+) -> dict[str, float]:
+    folder = work / f"sample-{households}-{seed}-{'noisy' if noise else 'default'}"
+    write_sample(folder, households, seed, noise)
     with connect(folder / "warehouse.duckdb") as con:
         ingest_inbox(con, folder / "inbox")
         options = LinkOptions.from_plan(load_plan().matching)
@@ -232,23 +234,12 @@ def main() -> None:
                 f" (P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['rows']):,} source rows;"
                 f" model {s['model']}; linked in {s['seconds']:.1f} s)"
             )
-        noise = {
-            name: param.default
-            for name, param in inspect.signature(write_sample).parameters.items()
-            if "noise" in name
-            and isinstance(param.default, int | float)
-            and not isinstance(param.default, bool)
-            and param.default
-        }
-        if noise:
-            doubled = {name: 2 * default for name, default in noise.items()}
-            s = sample_f1(work, 2000, 1, **doubled)
-            print(
-                f"sample council 2000 households, twice the default noise {doubled}: pairwise F1"
-                f" {s['f1']:.4f} (P {s['precision']:.4f}, R {s['recall']:.4f}; model {s['model']})"
-            )
-        else:
-            print("twice the default noise: not measured (write_sample has no noise option here)")
+        doubled = NoiseRates().scaled(2)
+        s = sample_f1(work, 2000, 1, noise=doubled)
+        print(
+            f"sample council 2000 households, twice the default noise ({doubled}): pairwise F1"
+            f" {s['f1']:.4f} (P {s['precision']:.4f}, R {s['recall']:.4f}; model {s['model']})"
+        )
     if "febrl" not in args.skip:
         febrl4(work)
     if "million" not in args.skip:

@@ -338,8 +338,9 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     print(f"linked {result.nightly.people} people")
     print(
         f"{result.claim.period}: {result.claim.claimed} of {result.claim.cases} cases claimed"
-        f" (the sample's truth expects {result.expected_claims}; {result.expected_claims_covered}"
-        " of them rest only on rules this release builds)"
+        f" (the sample's truth expects {result.expected_claims}); "
+        f"{result.matching_truth[0]} of {result.matching_truth[1]} cases decided as the truth"
+        " expects, every failed gate included"
     )
     print(f"sample and truth: {result.sample_dir}")
     print(f"warehouse: {warehouse}")

@@ -9,11 +9,11 @@ from pathlib import Path
 from prefect import flow
 
 from claims.submission import ClaimResult
+from data_contracts.warehouse import connect
 from flows.claim import claim_flow, import_claims_flow
 from flows.nightly import NightlyResult, nightly_flow
 from flows.sample import sample_flow
-from indicators.plan import load_plan
-from sample_data.coverage import built_requirements, is_covered
+from sample_data.coverage import decisions_matching_truth
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ class DemoResult:
     nightly: NightlyResult
     claim: ClaimResult
     expected_claims: int
-    expected_claims_covered: int
-    """Expected claims among the cases whose `requires` this release builds."""
+    matching_truth: tuple[int, int]
+    """Cases decided as the sample's truth expects (claim and every failed gate), of all."""
 
 
 @flow(name="demo")
@@ -45,11 +45,11 @@ def demo_flow(
     out = folder / f"claim-{as_of.isoformat()}.xlsx"
     claim = claim_flow(as_of, warehouse, out, plan_file)
     truth = sample_dir / "truth" / "expected_decisions.csv"
-    built = built_requirements(load_plan(plan_file))
     with truth.open(newline="", encoding="utf-8") as handle:
         claims = [row for row in csv.DictReader(handle) if row["expected_claim"] == "yes"]
-    covered = sum(is_covered(row["requires"], built) for row in claims)
+    with connect(warehouse, read_only=True) as con:
+        matching = decisions_matching_truth(con, truth)
     (folder / "demo-summary.json").write_text(
         json.dumps({"workbook": str(out), "claimed": claim.claimed, "cases": claim.cases}, indent=2)
     )
-    return DemoResult(sample_dir, nightly, claim, len(claims), covered)
+    return DemoResult(sample_dir, nightly, claim, len(claims), matching)

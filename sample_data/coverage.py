@@ -10,6 +10,7 @@ precision and recall report, marked expected-to-fail with the issue that builds 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import duckdb
 
@@ -46,3 +47,25 @@ def missing_issues(requires: str, built: frozenset[str]) -> list[int]:
     """The issues whose rules this case still waits for, lowest first."""
     missing = requirements(requires) - built
     return sorted({MISSING_ISSUE.get(item, DERIVED_CRITERIA_ISSUE) for item in missing})
+
+
+def decisions_matching_truth(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> tuple[int, int]:
+    """How many cases `claim_decision` decided as the truth expects, out of all cases.
+
+    A decision matches when the claim and every failed gate agree with the scenario.
+    """
+    rows = con.execute(
+        """
+        with expected_decision as (select * from read_csv(?, all_varchar = true))
+        select count(*) filter (
+                   where (d.claimed = (e.expected_claim = 'yes'))
+                     and coalesce(d.failed_gates, '')
+                         = replace(coalesce(e.failed_gates, ''), ';', ',')
+               ),
+               count(*)
+        from expected_decision e
+        left join claim_decision d using (case_id)
+        """,
+        [str(truth_csv)],
+    ).fetchall()
+    return int(rows[0][0]), int(rows[0][1])

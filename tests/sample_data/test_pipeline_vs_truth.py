@@ -91,3 +91,16 @@ def test_claimed_set_has_full_precision_and_recall(council: Council) -> None:
         f"precision {precision:.3f} ({hits}/{claimed}), recall {recall:.3f} ({hits}/{expected});"
         f" {len(wrong)} disagreement(s):\n" + "\n".join(wrong)
     )
+
+
+def test_demo_agreement_count_matches_the_disagreement_list(council: Council) -> None:
+    """The figure `sfp demo` prints is the same judgement as the list above."""
+    from data_contracts.warehouse import connect
+    from sample_data.coverage import decisions_matching_truth
+
+    with connect(council.warehouse, read_only=True) as con:
+        agree, total = decisions_matching_truth(
+            con, council.folder / "truth" / "expected_decisions.csv"
+        )
+    assert total == len(council.truth("expected_decisions.csv"))
+    assert total - agree == len(_disagreements(council, None))
