@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import date
+from importlib.util import find_spec
 from pathlib import Path
 
 from claims.historic import HistoricClaimsError
@@ -22,6 +23,7 @@ from claims.ledger import LedgerError
 from data_contracts.ingest import FeedFileError
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from indicators.plan import PlanError, load_plan
+from matching.link import ENGINES
 from matching.review import ReviewFileError, read_decisions
 from sample_data.noise import NoiseRates
 
@@ -161,6 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="score with this saved person model (an audit re-run) instead of training",
     )
+    nightly.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="retrain the person model and rescore every pair (default: score only new"
+        " records with the model in force)",
+    )
+    nightly.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="where pairs are scored: duckdb (default) or spark (needs the spark extra)",
+    )
 
     review = commands.add_parser(
         "review-import",
@@ -216,6 +230,11 @@ def _check_inputs(args: argparse.Namespace) -> None:
         )
     if args.command == "nightly" and args.model is not None and not args.model.is_file():
         raise UsageError(f"{args.model}: saved person model not found")
+    if args.command == "nightly" and args.engine == "spark" and not find_spec("pyspark"):
+        raise UsageError(
+            "--engine spark needs pyspark: install the extra with "
+            "`.venv/bin/pip install -e '.[spark]'` (Java 17 must be on the PATH)"
+        )
     if args.command == "serve" and not os.environ.get("PREFECT_API_URL"):
         # Prefect's ephemeral server runs no scheduler, so a schedule would never fire.
         raise UsageError(
@@ -279,10 +298,17 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     if args.command == "nightly":
         from flows.nightly import nightly_flow
 
-        result = nightly_flow(args.inbox, args.warehouse, args.plan, model=args.model)
+        result = nightly_flow(
+            args.inbox,
+            args.warehouse,
+            args.plan,
+            model=args.model,
+            rebuild=args.rebuild,
+            engine=args.engine,
+        )
         _print_batches(result.batches)
         print(f"validation report (offline HTML): {result.validation_page}")
-        print(f"linked {result.people} people; warehouse {args.warehouse}")
+        print(f"linked {result.people} people ({result.link_mode}); warehouse {args.warehouse}")
         return 1 if any(report.error for report in result.batches) else 0
     if args.command == "review-import":
         from flows.review import review_import_flow

@@ -16,7 +16,7 @@ from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from indicators.runner import derive_indicators
-from matching.link import LinkOptions, link_warehouse
+from matching.link import LinkOptions, LinkResult, link_warehouse_run
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class NightlyResult:
     batches: list[BatchReport]
     people: int
     validation_page: Path | None = None
+    link_mode: str = "full"  # "incremental": only new records were scored
 
 
 def reports_folder(warehouse: Path) -> Path:
@@ -40,12 +41,20 @@ def ingest(warehouse: Path, inbox: Path) -> tuple[list[BatchReport], Path]:
 
 
 @task(name="link people", cache_policy=NO_CACHE)
-def link(warehouse: Path, plan_file: Path | None, model: Path | None = None) -> int:
+def link(
+    warehouse: Path,
+    plan_file: Path | None,
+    model: Path | None = None,
+    rebuild: bool = False,
+    engine: str = "duckdb",
+) -> LinkResult:
     options = LinkOptions.from_plan(load_plan(plan_file).matching)
     models = warehouse.parent / f"{warehouse.stem}-models"
     outputs = warehouse.parent / f"{warehouse.stem}-linkage"
     with connect(warehouse) as con:
-        return link_warehouse(con, options.threshold, models, options, model, outputs)
+        return link_warehouse_run(
+            con, options.threshold, models, options, model, outputs, rebuild, engine
+        )
 
 
 @task(name="derive indicators", cache_policy=NO_CACHE)
@@ -61,8 +70,11 @@ def nightly_flow(
     plan_file: Path | None = None,
     as_of: date | None = None,
     model: Path | None = None,
+    rebuild: bool = False,
+    engine: str = "duckdb",
 ) -> NightlyResult:
+    """Only new batches are validated and only new records scored, unless `rebuild`."""
     batches, page = ingest(warehouse, inbox)
-    people = link(warehouse, plan_file, model)
+    linked = link(warehouse, plan_file, model, rebuild, engine)
     derive(warehouse, plan_file, as_of or date.today())
-    return NightlyResult(batches, people, page)
+    return NightlyResult(batches, linked.people, page, linked.mode)

@@ -107,19 +107,28 @@ def build_candidate_families(con: duckdb.DuckDBPyConnection, run_id: int) -> int
     clusters = cluster_edges(work, "_persons", "person_id", edges[["person_id_l", "person_id_r"]])
     work.close()
     ids = assign_stable_ids(con, CANDIDATE_FAMILY, clusters, run_id)
-    basis = pd.concat(
-        [
-            edges[["person_id_l", "basis"]].rename(columns={"person_id_l": "person_id"}),
-            edges[["person_id_r", "basis"]].rename(columns={"person_id_r": "person_id"}),
-        ]
-    ).drop_duplicates()
-    basis = (
-        basis.sort_values(["person_id", "basis"])
-        .groupby("person_id", as_index=False)["basis"]
-        .agg(", ".join)
+    con.register("_family_edges", edges)
+    con.register("_family_ids", ids)
+    con.execute(
+        """
+        create or replace table candidate_family as
+        with ends as (
+            select person_id_l as person_id, basis from _family_edges
+            union
+            select person_id_r, basis from _family_edges
+        ),
+        basis as (
+            select person_id, string_agg(distinct basis, ', ' order by basis) as basis
+            from ends group by person_id
+        ),
+        final as (
+            select i.candidate_family_id, i.person_id, b.basis
+            from _family_ids i join basis b using (person_id)
+            order by i.candidate_family_id, i.person_id
+        )
+        select * from final
+        """
     )
-    family = ids.merge(basis, on="person_id")[["candidate_family_id", "person_id", "basis"]]
-    con.register("_family", family.sort_values(["candidate_family_id", "person_id"]))
-    con.execute("create or replace table candidate_family as select * from _family")
-    con.unregister("_family")
-    return int(family["candidate_family_id"].nunique())
+    con.unregister("_family_edges")
+    con.unregister("_family_ids")
+    return int(ids["candidate_family_id"].nunique())

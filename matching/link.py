@@ -9,6 +9,8 @@ each cluster (matching/stable_ids.py).
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -17,12 +19,23 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-from splink import DuckDBAPI
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from data_contracts.feeds import PERSON_FEEDS
 from data_contracts.warehouse import scalar
 from matching.model import nickname_table
+from matching.scoring_state import (
+    FrozenModel,
+    fingerprint,
+    kept_pairs,
+    kept_record_ids,
+    load_state,
+    save_model,
+    save_scored,
+    tf_columns,
+)
 from matching.stable_ids import PERSON, assign_stable_ids, next_run_id
 from matching.training import ScoringModel, TrainingOptions, build_linker
 
@@ -105,6 +118,11 @@ class LinkOptions:
     review_band: tuple[float, float] = DEFAULT_REVIEW_BAND
     training: TrainingOptions = field(default_factory=TrainingOptions)
 
+    @property
+    def floor(self) -> float:
+        """Pairs are scored and kept down to here: the link threshold or the review band."""
+        return min(self.threshold, self.review_band[0])
+
     @classmethod
     def from_plan(cls, matching: dict[str, Any]) -> LinkOptions:
         band = matching.get("review_band", list(DEFAULT_REVIEW_BAND))
@@ -127,10 +145,16 @@ class Scored:
     """One run's scoring: identity -> cluster, the pairs, and how the model was got."""
 
     clusters: pd.DataFrame  # record_id, cluster_id
-    pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight, gammas
+    pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight
     model: ScoringModel
     must_links: int
     cannot_links: int
+    frozen: FrozenModel | None = None
+    mode: str = "full"
+    new_identities: int = 0
+
+
+ENGINES = ("duckdb", "spark")
 
 
 def work_connection() -> duckdb.DuckDBPyConnection:
@@ -157,33 +181,179 @@ def normalise(con: duckdb.DuckDBPyConnection, source_table: str) -> None:
     )
 
 
+def freeze(con: duckdb.DuckDBPyConnection, model: ScoringModel) -> FrozenModel:
+    """The model's settings and the name frequencies of the identities it was built on."""
+    settings = json.loads(json.dumps(model.linker.misc.save_model_to_json()))
+    frequencies = {}
+    for column in tf_columns(settings):
+        table = model.linker.table_management.compute_tf_table(column)
+        frequencies[column] = con.sql(
+            f"select {column}, tf_{column} from {table.physical_name} order by {column}"
+        ).df()
+    return FrozenModel(settings, frequencies, model.source)
+
+
+def frozen_linker(
+    con: duckdb.DuckDBPyConnection, frozen: FrozenModel, table: str = "identity"
+) -> Linker:
+    """A linker that scores with `frozen` exactly: settings as saved, frequencies registered."""
+    db = DuckDBAPI(con)
+    linker = Linker(db.register(table), copy.deepcopy(frozen.settings), log_level=None)
+    for column, frame in frozen.term_frequencies.items():
+        linker.table_management.register_term_frequency_lookup(db.register(frame), column)
+    return linker
+
+
+def predict_pairs(
+    con: duckdb.DuckDBPyConnection,
+    frozen: FrozenModel,
+    left: str,
+    right: str | None,
+    floor: float,
+    engine: str = "duckdb",
+) -> pd.DataFrame:
+    """Pairs within `left` (right None) or between `left` and `right`, at or above `floor`.
+
+    Every pair comes out with the smaller record id on the left, whichever side it came
+    from, so pairs from different runs and engines compare row for row.
+    """
+    if engine == "spark":
+        from matching.spark_engine import predict_pairs_spark
+
+        with tempfile.TemporaryDirectory() as folder:
+            model_json = Path(folder) / "model.json"
+            model_json.write_text(frozen.to_json(), encoding="utf-8")
+            raw = predict_pairs_spark(
+                con.sql(f"select * from {left}").df(),
+                None if right is None else con.sql(f"select * from {right}").df(),
+                model_json,
+                frozen.term_frequencies,
+                floor,
+            )
+        con.register("_spark_pairs", raw)
+        source = "_spark_pairs"
+    else:
+        linker = frozen_linker(con, frozen, left)
+        db = linker._db_api
+        if right is None:
+            result = linker.inference.predict_within(
+                db.register(left), threshold_match_probability=floor
+            )
+        else:
+            result = linker.inference.predict_between(
+                db.register(left), db.register(right), threshold_match_probability=floor
+            )
+        source = result.physical_name
+    pairs = con.sql(
+        "select least(record_id_l, record_id_r) as record_id_l,"
+        " greatest(record_id_l, record_id_r) as record_id_r, match_probability, match_weight"
+        f" from {source} where match_probability >= {floor!r} order by all"
+    ).df()
+    if engine == "spark":
+        con.unregister("_spark_pairs")
+    return pairs
+
+
 def score_identities(
     con: duckdb.DuckDBPyConnection,
     options: LinkOptions,
     model_in: Path | None = None,
     model_out: Path | None = None,
     overrides: pd.DataFrame | None = None,
+    engine: str = "duckdb",
 ) -> Scored:
-    """Score pairs of the `identity` table and cluster them at the plan's threshold.
+    """Score every pair of the `identity` table and cluster them at the plan's threshold.
 
-    `overrides` (record_id_l, record_id_r, decision 'link' | 'no link') adds must-link
-    edges and removes cannot-link edges before clustering.
+    The model is trained (or shipped, or loaded from `model_in`), then frozen with the
+    name frequencies of these identities, and every pair is scored with the frozen model:
+    the same path an incremental run takes, so the two agree to the last digit.
     """
     n_records = int(scalar(con, "select count(*) from identity") or 0)
     db = DuckDBAPI(con)
     sdf = db.register("identity", dataset_display_name="identity")
     model = build_linker(db, sdf, n_records, options.training, model_in)
+    frozen = freeze(con, model)
+    if model_in is not None:
+        frozen = FrozenModel(
+            frozen.settings, load_term_frequencies(model_in, frozen), frozen.source
+        )
     if model_out is not None:
-        model_out.parent.mkdir(parents=True, exist_ok=True)
-        model.linker.misc.save_model_to_json(str(model_out), overwrite=True)
-    floor = min(options.threshold, options.review_band[0])
-    predictions = model.linker.inference.predict(threshold_match_probability=floor)
-    pairs = con.sql(
-        f"select * from {predictions.physical_name} order by record_id_l, record_id_r"
+        save_model_files(frozen, model_out)
+    pairs = predict_pairs(con, frozen, "identity", None, options.floor, engine)
+    clusters = cluster_with_overrides(con, pairs, options.threshold, overrides)
+    return Scored(clusters.frame, pairs, model, clusters.must, clusters.cannot, frozen)
+
+
+def score_new_identities(
+    con: duckdb.DuckDBPyConnection,
+    options: LinkOptions,
+    frozen: FrozenModel,
+    kept_ids: pa.Table,
+    kept: pa.Table,
+    overrides: pd.DataFrame | None = None,
+    engine: str = "duckdb",
+) -> Scored:
+    """Score only identities not seen before, against each other and the kept ones.
+
+    `kept_ids` are the identities earlier runs scored and `kept` their pairs; those of
+    identities no longer in any feed (a superseded file) drop out.
+    """
+    con.register("_kept_ids", kept_ids)
+    con.execute(
+        "create or replace table new_identity as select * from identity"
+        " where record_id not in (select record_id from _kept_ids)"
+    )
+    con.execute(
+        "create or replace table kept_identity as select * from identity"
+        " where record_id in (select record_id from _kept_ids)"
+    )
+    con.unregister("_kept_ids")
+    con.register("_kept_pairs", kept)
+    old = con.execute(
+        "select * from _kept_pairs where record_id_l in (select record_id from kept_identity)"
+        " and record_id_r in (select record_id from kept_identity)"
     ).df()
-    edges = pairs.loc[
-        pairs["match_probability"] >= options.threshold, ["record_id_l", "record_id_r"]
-    ]
+    con.unregister("_kept_pairs")
+    parts = [old]
+    n_new = int(scalar(con, "select count(*) from new_identity") or 0)
+    if n_new:
+        parts.append(predict_pairs(con, frozen, "new_identity", None, options.floor, engine))
+        if scalar(con, "select count(*) from kept_identity"):
+            parts.append(
+                predict_pairs(con, frozen, "new_identity", "kept_identity", options.floor, engine)
+            )
+    pairs = (
+        pd.concat(parts, ignore_index=True)
+        .sort_values(["record_id_l", "record_id_r"])
+        .reset_index(drop=True)
+    )
+    clusters = cluster_with_overrides(con, pairs, options.threshold, overrides)
+    linker = frozen_linker(con, frozen)
+    model = ScoringModel(linker, f"incremental ({frozen.source})")
+    return Scored(
+        clusters.frame, pairs, model, clusters.must, clusters.cannot, frozen, "incremental", n_new
+    )
+
+
+@dataclass(frozen=True)
+class Clusters:
+    frame: pd.DataFrame
+    must: int
+    cannot: int
+
+
+def cluster_with_overrides(
+    con: duckdb.DuckDBPyConnection,
+    pairs: pd.DataFrame,
+    threshold: float,
+    overrides: pd.DataFrame | None,
+) -> Clusters:
+    """Edges at or above `threshold`, reviewers' decisions applied, clustered.
+
+    `overrides` (record_id_l, record_id_r, decision 'link' | 'no link') adds must-link
+    edges and removes cannot-link edges before clustering.
+    """
+    edges = pairs.loc[pairs["match_probability"] >= threshold, ["record_id_l", "record_id_r"]]
     must, cannot = 0, 0
     if overrides is not None and len(overrides):
         decided = overrides.assign(
@@ -201,8 +371,39 @@ def score_identities(
         edges = edges.merge(apart.assign(_apart=True), on=key, how="left")
         edges = edges[edges["_apart"].isna()][key]
         edges = pd.concat([edges, links]).drop_duplicates()
-    clusters = cluster_edges(con, "identity", "record_id", edges)
-    return Scored(clusters, pairs, model, must, cannot)
+    return Clusters(cluster_edges(con, "identity", "record_id", edges), must, cannot)
+
+
+def save_model_files(frozen: FrozenModel, model_out: Path) -> None:
+    """The model JSON an auditor loads, and beside it the name frequencies it scored with."""
+    model_out.parent.mkdir(parents=True, exist_ok=True)
+    model_out.write_text(json.dumps(frozen.settings, indent=2), encoding="utf-8")
+    rows = [
+        (column, value, float(tf))
+        for column, frame in sorted(frozen.term_frequencies.items())
+        for value, tf in zip(frame[column], frame[f"tf_{column}"], strict=True)
+    ]
+    pd.DataFrame(rows, columns=["column_name", "value", "tf"]).to_csv(
+        tf_file(model_out), index=False, float_format="%.17g"
+    )
+
+
+def tf_file(model_file: Path) -> Path:
+    return model_file.with_name(model_file.stem + "-term-frequencies.csv")
+
+
+def load_term_frequencies(model_in: Path, fallback: FrozenModel) -> dict[str, pd.DataFrame]:
+    """The frequencies saved with `model_in`, or (an older model file) today's."""
+    path = tf_file(model_in)
+    if not path.exists():
+        return fallback.term_frequencies
+    rows = pd.read_csv(path, dtype={"column_name": str, "value": str, "tf": float})
+    return {
+        column: group[["value", "tf"]]
+        .rename(columns={"value": column, "tf": f"tf_{column}"})
+        .reset_index(drop=True)
+        for column, group in rows.groupby("column_name")
+    }
 
 
 def cluster_edges(
@@ -307,6 +508,8 @@ class LinkResult:
     people: int
     model_source: str
     review_pairs: int
+    mode: str = "full"
+    new_identities: int = 0
 
 
 def link_warehouse(
@@ -317,14 +520,37 @@ def link_warehouse(
     model_in: Path | None = None,
     outputs: Path | None = None,
 ) -> int:
-    """Rebuild `person_link` (source row -> stable person) from every staged feed.
+    """Bring `person_link` (source row -> stable person) up to date with every staged feed.
 
-    Also writes this run's `person_review_pair`, `candidate_family` and `link_run` row. The
-    model used is saved as `model_dir/person-model-run-<run>.json`; `model_in` scores with
-    a saved model instead of training (an audit re-run). With `outputs`, the review
-    workbook and the match-quality page go in that folder. Returns the number of people.
+    Also writes this run's `person_review_pair`, `candidate_family` and `link_run` row. A
+    model built this run is saved as `model_dir/person-model-run-<run>.json`; `model_in`
+    scores everything with a saved model instead (an audit re-run). With `outputs`, the
+    review workbook and the match-quality page go in that folder. Returns the number of
+    people.
     """
     return link_warehouse_run(con, threshold, model_dir, options, model_in, outputs).people
+
+
+def full_rescoring_reason(
+    state: tuple[int, str, FrozenModel] | None,
+    options: LinkOptions,
+    identities: int,
+    rebuild: bool,
+    model_in: Path | None,
+) -> str | None:
+    """Why this run must score every pair afresh, or None when new identities suffice."""
+    if rebuild:
+        return "rebuild asked for"
+    if model_in is not None:
+        return f"model given ({model_in.name})"
+    if state is None:
+        return "no earlier linkage run"
+    _, kept_print, frozen = state
+    if kept_print != fingerprint(options.floor):
+        return "model version or review floor changed"
+    if frozen.source.startswith("shipped") and identities >= options.training.min_training_records:
+        return f"enough identities to train ({identities})"
+    return None
 
 
 def link_warehouse_run(
@@ -334,58 +560,112 @@ def link_warehouse_run(
     options: LinkOptions | None = None,
     model_in: Path | None = None,
     outputs: Path | None = None,
+    rebuild: bool = False,
+    engine: str = "duckdb",
 ) -> LinkResult:
+    """One linkage run: incremental when the model in force still holds, else full.
+
+    Everything the run writes to the warehouse is written in one transaction, so a run
+    killed part way leaves the previous run's people, pairs and model as they were.
+    """
     from matching.families import build_candidate_families
     from matching.quality import record_quality, write_quality_page
     from matching.review import record_review_pairs, write_review_workbook
 
     options = options or LinkOptions(threshold=threshold)
     run_id = next_run_id(con)
-    model_path = model_dir / f"person-model-run-{run_id}.json" if model_dir else None
-    rows = con.execute(person_rows_sql()).df()
+    rows = con.sql(person_rows_sql()).to_arrow_table()
     work = work_connection()
     work.register("person_rows", rows)
     normalise(work, "person_rows")
     work.unregister("person_rows")
-    scored = score_identities(work, options, model_in, model_path, read_overrides(con))
-    person_of_record = assign_stable_ids(con, PERSON, scored.clusters, run_id)
-    work.register("_person_of_record", person_of_record)
-    links = work.execute(
-        "select n.source, n.source_record_id, n.record_id, p.person_id from normalised_row n "
-        "join _person_of_record p using (record_id) order by n.source, n.source_record_id"
-    ).df()
-    identities = work.execute("select * from identity order by record_id").df()
-    work.close()
-    con.execute("create or replace table person_link as select * from links")
-    review = record_review_pairs(con, run_id, scored.pairs, identities, options.review_band)
-    record_quality(con, run_id, scored, person_of_record, options.threshold)
-    build_candidate_families(con, run_id)
-    people = int(scalar(con, "select count(distinct person_id) from person_link") or 0)
+    del rows
+    n_identities = int(scalar(work, "select count(*) from identity") or 0)
+    state = load_state(con)
+    reason = full_rescoring_reason(state, options, n_identities, rebuild, model_in)
+    overrides = read_overrides(con)
+    if reason is None and state is not None:
+        kept_run, _, frozen = state
+        model_path = model_dir / f"person-model-run-{kept_run}.json" if model_dir else None
+        scored = score_new_identities(
+            work, options, frozen, kept_record_ids(con), kept_pairs(con), overrides, engine
+        )
+    else:
+        log.info("linkage run %d scores every pair: %s", run_id, reason)
+        model_path = model_dir / f"person-model-run-{run_id}.json" if model_dir else None
+        scored = score_identities(work, options, model_in, model_path, overrides, engine)
+    identities = work.sql("select * from identity order by record_id").to_arrow_table()
+    con.execute("begin transaction")
+    try:
+        person_of_record = assign_stable_ids(con, PERSON, scored.clusters, run_id)
+        work.register("_person_of_record", person_of_record)
+        links = work.sql(
+            "select n.source, n.source_record_id, n.record_id, p.person_id"
+            " from normalised_row n join _person_of_record p using (record_id)"
+            " order by n.source, n.source_record_id"
+        ).to_arrow_table()
+        con.execute("create or replace table person_link as select * from links")
+        review = record_review_pairs(con, run_id, scored.pairs, identities, options.review_band)
+        record_quality(con, run_id, scored, person_of_record, options.threshold)
+        build_candidate_families(con, run_id)
+        if scored.mode == "full" and scored.frozen is not None:
+            save_model(con, run_id, fingerprint(options.floor), scored.frozen)
+        save_scored(con, identities, scored.pairs)
+        people = int(scalar(con, "select count(distinct person_id) from person_link") or 0)
+        record_run(con, run_id, scored, model_path, identities.num_rows, people, review)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        work.close()
+    if outputs is not None:
+        write_review_workbook(con, run_id, outputs / f"review-run-{run_id}.xlsx")
+        write_quality_page(con, run_id, outputs / f"match-quality-run-{run_id}.html")
+    log.info(
+        "linkage run %d (%s): %d source rows, %d people, %d new identities; model %s;"
+        " %d pairs for review",
+        run_id,
+        scored.mode,
+        links.num_rows,
+        people,
+        scored.new_identities if scored.mode == "incremental" else identities.num_rows,
+        scored.model.source,
+        review,
+    )
+    return LinkResult(
+        run_id, people, scored.model.source, review, scored.mode, scored.new_identities
+    )
+
+
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    scored: Scored,
+    model_path: Path | None,
+    identities: int,
+    people: int,
+    review: int,
+) -> None:
+    con.execute("alter table link_run add column if not exists mode varchar")
+    con.execute("alter table link_run add column if not exists new_identities integer")
     con.execute(
-        "insert into link_run values ($run, $source, $file, $ids, $people, $pairs, $review,"
-        " $must, $cannot, $note)",
+        "insert into link_run by name select $run as run_id, $source as model_source,"
+        " $file as model_file, $ids as identities, $people as people, $pairs as pairs_scored,"
+        " $review as review_pairs, $must as must_links, $cannot as cannot_links,"
+        " $note as note, $mode as mode, $new as new_identities",
         {
             "run": run_id,
             "source": scored.model.source.split(" ")[0],
             "file": str(model_path) if model_path else None,
-            "ids": len(identities),
+            "ids": identities,
             "people": people,
             "pairs": len(scored.pairs),
             "review": review,
             "must": scored.must_links,
             "cannot": scored.cannot_links,
             "note": scored.model.source,
+            "mode": scored.mode,
+            "new": scored.new_identities if scored.mode == "incremental" else identities,
         },
     )
-    if outputs is not None:
-        write_review_workbook(con, run_id, outputs / f"review-run-{run_id}.xlsx")
-        write_quality_page(con, run_id, outputs / f"match-quality-run-{run_id}.html")
-    log.info(
-        "linkage run %d: %d source rows, %d people; model %s; %d pairs for review",
-        run_id,
-        len(links),
-        people,
-        scored.model.source,
-        review,
-    )
-    return LinkResult(run_id, people, scored.model.source, review)

@@ -53,12 +53,16 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection, kind: IdKind) -> None:
     con.execute(CHANGE_TABLE)
 
 
-def _new_id(kind: IdKind, seed: str, taken: set[str]) -> str:
-    """`prefix` + 12 hex digits of MD5 of the cluster's smallest member, never one in use."""
+def _new_id(kind: IdKind, seed: str, *taken: set[str]) -> str:
+    """`prefix` + 12 hex digits of MD5 of the cluster's smallest member, never one in use.
+
+    `taken` comes as separate sets, never their union: building a union per new cluster
+    made a first run over a million identities quadratic (six minutes at 50,000 households).
+    """
     text, attempt = seed, 0
     while True:
         candidate = kind.prefix + hashlib.md5(text.encode()).hexdigest()[:12]
-        if candidate not in taken:
+        if not any(candidate in ids for ids in taken):
             return candidate
         attempt += 1
         text = f"{seed}#{attempt}"
@@ -96,7 +100,7 @@ def assign_stable_ids(
             cluster_id_of[cluster] = old_id
             used.add(old_id)
     for cluster in sorted(set(frame["cluster"]) - set(cluster_id_of)):
-        fresh = _new_id(kind, cluster, taken | used)
+        fresh = _new_id(kind, cluster, taken, used)
         cluster_id_of[cluster] = fresh
         used.add(fresh)
     joined["new_id"] = joined["cluster"].map(cluster_id_of)

@@ -61,7 +61,8 @@ def test_too_few_records_fall_back_to_the_shipped_model_and_say_so(
     identities = sample_con.execute("select count(distinct record_id) from person_link").fetchall()
     assert identities[0][0] < LinkOptions().training.min_training_records
     with caplog.at_level(logging.INFO, logger="matching"):
-        result = link_warehouse_run(sample_con, 0.95, tmp_path / "models")
+        result = link_warehouse_run(sample_con, 0.95, tmp_path / "models", rebuild=True)
+    assert result.mode == "full"
     assert result.model_source.startswith("shipped (too few records to train:")
     assert any("shipped (too few records" in r.getMessage() for r in caplog.records)
     row = sample_con.execute(
