@@ -1,20 +1,29 @@
-"""Wall time and peak memory of each nightly stage and of a claim, per council size.
+"""Wall time and peak memory of each nightly stage, an incremental nightly, and a claim.
 
 Usage: .venv/bin/python bench/bench_pipeline.py [HOUSEHOLDS ...]   (default: 5000)
 
-Each size runs in a fresh child process so peak memory (ru_maxrss) is that size's alone.
-Prints one line per stage: households, stage, seconds, peak RSS of the process so far.
+For each size a fresh child process writes a sample council and splits its inbox in two:
+night one is every file dated before the police feed's last month, night two is that
+month's files (one new month of every feed that sends one). Night one runs the full
+nightly (validate, link with training, derive); night two the incremental nightly the
+data team runs every night after (only new batches validated, only new records scored,
+indicators only for affected cases). Then a claim as of the sample's date.
+
+Prints one line per stage: households, stage, seconds, and the process's peak RSS so far
+(ru_maxrss), so "peak MiB" on a total line is the peak of everything before it.
 """
 
 from __future__ import annotations
 
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +31,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def split_one_month(inbox: Path, night_one: Path, night_two: Path) -> str:
+    """Move each file dated in or after the police feed's last month to night two."""
+    new_month = max(path.stem for path in (inbox / "police").glob("*.csv"))
+    for path in sorted(inbox.glob("*/*.csv")):
+        target = night_two if path.stem >= new_month else night_one
+        (target / path.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target / path.parent.name / path.name)
+    return new_month
 
 
 def measure(households: int) -> list[dict[str, object]]:
@@ -32,41 +51,54 @@ def measure(households: int) -> list[dict[str, object]]:
     from data_contracts.warehouse import connect
     from indicators.plan import load_plan
     from indicators.runner import derive_indicators
-    from matching.link import link_warehouse
+    from matching.link import LinkOptions, link_warehouse_run
     from sample_data.generate import write_sample
 
     plan = load_plan()
-    as_of = date(2025, 9, 30)
+    options = LinkOptions.from_plan(plan.matching)
     records: list[dict[str, object]] = []
+
+    def timed(stage: str, action: Callable[[], object], started: float | None = None) -> None:
+        began = time.perf_counter() if started is None else started
+        action()
+        records.append(
+            {
+                "households": households,
+                "stage": stage,
+                "seconds": round(time.perf_counter() - began, 2),
+                "peak_mib": round(peak_mib()),
+            }
+        )
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-
-        def timed(stage: str, action) -> None:  # noqa: ANN001
-            started = time.perf_counter()
-            action()
-            records.append(
-                {
-                    "households": households,
-                    "stage": stage,
-                    "seconds": round(time.perf_counter() - started, 2),
-                    "peak_mib": round(peak_mib()),
-                }
-            )
-
-        timed("sample", lambda: write_sample(folder, households, 1))
+        summary: dict[str, object] = {}
+        timed("sample", lambda: summary.update(write_sample(folder, households, 1)))
+        as_of = date.fromisoformat(str(summary["as_of"]))
+        night_one, night_two = folder / "night1", folder / "night2"
+        new_month = split_one_month(folder / "inbox", night_one, night_two)
+        first_as_of = date.fromisoformat(new_month + "-01") - timedelta(days=1)
+        models = folder / "models"
         with connect(folder / "w.duckdb") as con:
             night = time.perf_counter()
-            timed("ingest", lambda: ingest_inbox(con, folder / "inbox"))
-            timed("link", lambda: link_warehouse(con, plan.matching["link_threshold"]))
-            timed("derive", lambda: derive_indicators(con, plan, as_of))
-            records.append(
-                {
-                    "households": households,
-                    "stage": "nightly total",
-                    "seconds": round(time.perf_counter() - night, 2),
-                    "peak_mib": round(peak_mib()),
-                }
+            timed("full: ingest", lambda: ingest_inbox(con, night_one))
+            timed(
+                "full: link",
+                lambda: link_warehouse_run(con, options.threshold, models, options),
             )
+            timed("full: derive", lambda: derive_indicators(con, plan, first_as_of))
+            timed("full nightly", lambda: None, night)
+            night = time.perf_counter()
+            timed("incr: ingest", lambda: ingest_inbox(con, night_two))
+            timed(
+                "incr: link",
+                lambda: link_warehouse_run(con, options.threshold, models, options),
+            )
+            timed(
+                "incr: derive",
+                lambda: derive_indicators(con, plan, as_of, incremental=True),
+            )
+            timed("incr nightly", lambda: None, night)
             timed("claim", lambda: run_claim(con, plan, as_of, folder / "claim.xlsx"))
     return records
 
@@ -78,12 +110,16 @@ def main(sizes: list[int]) -> None:
             [sys.executable, __file__, "--child", str(households)],
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if child.returncode:
+            print(child.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"bench at {households} households failed")
         for record in json.loads(child.stdout.splitlines()[-1]):
             print(
                 f"{record['households']:>10}  {record['stage']:<14} {record['seconds']:>8}"
-                f"  {record['peak_mib']:>8}"
+                f"  {record['peak_mib']:>8}",
+                flush=True,
             )
 
 

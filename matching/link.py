@@ -32,7 +32,9 @@ from matching.scoring_state import (
     kept_pairs,
     kept_record_ids,
     load_state,
+    load_term_frequencies,
     save_model,
+    save_model_files,
     save_scored,
     tf_columns,
 )
@@ -372,38 +374,6 @@ def cluster_with_overrides(
         edges = edges[edges["_apart"].isna()][key]
         edges = pd.concat([edges, links]).drop_duplicates()
     return Clusters(cluster_edges(con, "identity", "record_id", edges), must, cannot)
-
-
-def save_model_files(frozen: FrozenModel, model_out: Path) -> None:
-    """The model JSON an auditor loads, and beside it the name frequencies it scored with."""
-    model_out.parent.mkdir(parents=True, exist_ok=True)
-    model_out.write_text(json.dumps(frozen.settings, indent=2), encoding="utf-8")
-    rows = [
-        (column, value, float(tf))
-        for column, frame in sorted(frozen.term_frequencies.items())
-        for value, tf in zip(frame[column], frame[f"tf_{column}"], strict=True)
-    ]
-    pd.DataFrame(rows, columns=["column_name", "value", "tf"]).to_csv(
-        tf_file(model_out), index=False, float_format="%.17g"
-    )
-
-
-def tf_file(model_file: Path) -> Path:
-    return model_file.with_name(model_file.stem + "-term-frequencies.csv")
-
-
-def load_term_frequencies(model_in: Path, fallback: FrozenModel) -> dict[str, pd.DataFrame]:
-    """The frequencies saved with `model_in`, or (an older model file) today's."""
-    path = tf_file(model_in)
-    if not path.exists():
-        return fallback.term_frequencies
-    rows = pd.read_csv(path, dtype={"column_name": str, "value": str, "tf": float})
-    return {
-        column: group[["value", "tf"]]
-        .rename(columns={"value": column, "tf": f"tf_{column}"})
-        .reset_index(drop=True)
-        for column, group in rows.groupby("column_name")
-    }
 
 
 def cluster_edges(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -81,13 +82,48 @@ def load_state(con: duckdb.DuckDBPyConnection) -> tuple[int, str, FrozenModel] |
     tf_rows = con.execute(
         "select column_name, value, tf from link_model_tf order by column_name, value"
     ).df()
-    frequencies = {
-        column: group[["value", "tf"]]
+    frozen = FrozenModel(json.loads(model_json), _frequencies(tf_rows), source)
+    return int(run_id), str(print_), frozen
+
+
+def _frequencies(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Long rows (column_name, value, tf) -> one Splink lookup frame per column."""
+    return {
+        str(column): group[["value", "tf"]]
         .rename(columns={"value": column, "tf": f"tf_{column}"})
         .reset_index(drop=True)
-        for column, group in tf_rows.groupby("column_name")
+        for column, group in rows.groupby("column_name")
     }
-    return int(run_id), str(print_), FrozenModel(json.loads(model_json), frequencies, source)
+
+
+def _long_rows(frequencies: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rows = [
+        (column, value, float(tf))
+        for column, frame in sorted(frequencies.items())
+        for value, tf in zip(frame[column], frame[f"tf_{column}"], strict=True)
+    ]
+    return pd.DataFrame(rows, columns=["column_name", "value", "tf"])
+
+
+def save_model_files(frozen: FrozenModel, model_out: Path) -> None:
+    """The model JSON an auditor loads, and beside it the name frequencies it scored with."""
+    model_out.parent.mkdir(parents=True, exist_ok=True)
+    model_out.write_text(json.dumps(frozen.settings, indent=2), encoding="utf-8")
+    _long_rows(frozen.term_frequencies).to_csv(
+        tf_file(model_out), index=False, float_format="%.17g"
+    )
+
+
+def tf_file(model_file: Path) -> Path:
+    return model_file.with_name(model_file.stem + "-term-frequencies.csv")
+
+
+def load_term_frequencies(model_in: Path, fallback: FrozenModel) -> dict[str, pd.DataFrame]:
+    """The frequencies saved with `model_in`, or (a model file from before) today's."""
+    path = tf_file(model_in)
+    if not path.exists():
+        return fallback.term_frequencies
+    return _frequencies(pd.read_csv(path, dtype={"column_name": str, "value": str, "tf": float}))
 
 
 def save_model(
@@ -101,11 +137,9 @@ def save_model(
         [run_id, print_, model.source, model.to_json()],
     )
     con.execute("delete from link_model_tf")
-    for column, frame in sorted(model.term_frequencies.items()):
-        rows = frame.rename(columns={column: "value", f"tf_{column}": "tf"})
-        con.register("_tf", rows.assign(column_name=column)[["column_name", "value", "tf"]])
-        con.execute("insert into link_model_tf select * from _tf")
-        con.unregister("_tf")
+    con.register("_tf", _long_rows(model.term_frequencies))
+    con.execute("insert into link_model_tf select * from _tf")
+    con.unregister("_tf")
 
 
 def kept_record_ids(con: duckdb.DuckDBPyConnection) -> pa.Table:
