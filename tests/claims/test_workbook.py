@@ -93,3 +93,42 @@ def test_financial_quarter_labels() -> None:
     assert financial_quarter(date(2025, 9, 30)) == "2025-26 Q2"
     assert financial_quarter(date(2026, 3, 31)) == "2025-26 Q4"
     assert financial_quarter(date(2025, 4, 1)) == "2025-26 Q1"
+
+
+def test_every_kind_of_value_reads_back_as_written(tmp_path: Path) -> None:
+    """Data rows are placed in the sheet XML directly: openpyxl must read each back."""
+    from datetime import date as day
+    from datetime import datetime
+
+    from claims.workbook import render_sheets
+
+    frame = pd.DataFrame(
+        {
+            "text": ["plain", " padded ", "a&<b>\"'", "Zoë O'Connor", "bell\x07", None, ""],
+            "hostile": ["=1+1", "+44", "-3", "@SUM(A1)", "\tx", "ok", None],
+            "number": [1, 2.5, 1e20, -0.1, 0, 3.0, None],
+            "when": [day(2025, 9, 30)] * 7,
+            "flag": [True, False, True, False, True, False, True],
+            "list": [["a", "b"], [], ["c"], ["d"], ["e"], ["f"], ["g"]],
+        }
+    )
+    data = render_sheets([("Only", frame)], datetime(2025, 9, 30))
+    path = tmp_path / "values.xlsx"
+    path.write_bytes(data)
+    sheet = openpyxl.load_workbook(path)["Only"]
+    assert (sheet.max_row, sheet.max_column) == (8, 6)
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2, max_col=6)]
+    assert [r[0] for r in rows] == ["plain", " padded ", "a&<b>\"'", "Zoë O'Connor", "bell"] + [
+        None,
+        None,
+    ]
+    assert [r[1] for r in rows] == ["=1+1", "+44", "-3", "@SUM(A1)", "\tx", "ok", None]
+    hostile = list(sheet.iter_rows(min_row=2, min_col=2, max_col=2))
+    assert [c[0].quotePrefix for c in hostile[:5]] == [True] * 5
+    assert all(c[0].data_type == "s" for c in hostile[:5])
+    assert not hostile[5][0].quotePrefix
+    assert [r[2] for r in rows] == [1, 2.5, 1e20, -0.1, 0, 3, None]
+    assert {r[3] for r in rows} == {"2025-09-30"}
+    assert [r[4] for r in rows] == ["yes", "no", "yes", "no", "yes", "no", "yes"]
+    assert [r[5] for r in rows] == ["a; b", None, "c", "d", "e", "f", "g"]
+    assert sheet.freeze_panes == "A2"

@@ -50,6 +50,12 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
     page = tmp_path / page_line.split(": ", 1)[1]
     assert page.parent == tmp_path / "w-reports" and page.exists()
     assert "Reconciliation per batch" in page.read_text()
+    people = re.search(r"linked (\d+) people \(full\)", nightly.stdout)
+    assert people, nightly.stdout
+    # The next night, with nothing new, scores nothing again and finds the same people.
+    again = run_sfp("nightly", "--inbox", "council/inbox", "--warehouse", "w.duckdb", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert f"linked {people.group(1)} people (incremental)" in again.stdout, again.stdout
     if (tmp_path / "council" / "historic_claims.csv").exists():
         imported = run_sfp(
             "import-claims", "--file", "council/historic_claims.csv", "--warehouse", "w.duckdb",
@@ -93,6 +99,7 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
             "missing.duckdb: warehouse not found",
         ),
         (["nightly", "--inbox", "nowhere"], "nowhere: inbox folder not found"),
+        (["nightly", "--inbox", ".", "--engine", "gpu"], "invalid choice: 'gpu'"),
         (["sample", "--out", "x", "--households", "0"], "expected at least 1"),
         (["sample", "--out", "x", "--typo-rate", "1.5"], "expected a number from 0 to 1"),
         (["sample", "--out", "x", "--noise-scale", "-1"], "expected a number >= 0"),
