@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,16 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def split_one_month(inbox: Path, night_one: Path, night_two: Path) -> str:
-    """Move each file dated in or after the police feed's last month to night two."""
-    new_month = max(path.stem for path in (inbox / "police").glob("*.csv"))
-    for path in sorted(inbox.glob("*/*.csv")):
-        target = night_two if path.stem >= new_month else night_one
-        (target / path.parent.name).mkdir(parents=True, exist_ok=True)
-        shutil.move(path, target / path.parent.name / path.name)
-    return new_month
 
 
 def measure(households: int) -> list[dict[str, object]]:
@@ -53,6 +42,7 @@ def measure(households: int) -> list[dict[str, object]]:
     from indicators.runner import derive_indicators
     from matching.link import LinkOptions, link_warehouse_run
     from sample_data.generate import write_sample
+    from sample_data.nights import split_last_month
 
     plan = load_plan()
     options = LinkOptions.from_plan(plan.matching)
@@ -76,8 +66,7 @@ def measure(households: int) -> list[dict[str, object]]:
         timed("sample", lambda: summary.update(write_sample(folder, households, 1)))
         as_of = date.fromisoformat(str(summary["as_of"]))
         night_one, night_two = folder / "night1", folder / "night2"
-        new_month = split_one_month(folder / "inbox", night_one, night_two)
-        first_as_of = date.fromisoformat(new_month + "-01") - timedelta(days=1)
+        first_as_of = split_last_month(folder / "inbox", night_one, night_two)
         models = folder / "models"
         with connect(folder / "w.duckdb") as con:
             night = time.perf_counter()

@@ -1,6 +1,6 @@
 """An incremental linkage run gives exactly what a full rescoring with the same model gives.
 
-Night one loads the council's files up to a month and links everything (training a model
+Night one loads the council's files before the last month and links everything (training a model
 with name frequencies). Night two adds the last month and re-sends one earlier file with
 a corrected row (an identity disappears, a new one appears). Warehouse A links night two
 incrementally; warehouse B, a copy of A as it was after night one, rescores every pair
@@ -20,6 +20,7 @@ from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
 from matching.link import LinkOptions, link_warehouse_run
 from matching.training import TrainingOptions
+from sample_data.nights import split_last_month
 from tests.conftest import LoadedSample
 
 # A wide review band, so the uncertain pairs compared are not an empty set.
@@ -40,20 +41,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
     return sorted(con.execute(sql).fetchall(), key=repr)
 
 
-def _split_inbox(sample: Path, night_one: Path, night_two: Path) -> str:
-    """Night one: every file but each feed's last; night two: the rest. Returns the month."""
-    last_months = []
-    for feed_folder in sorted((sample / "inbox").iterdir()):
-        files = sorted(feed_folder.glob("*.csv"))
-        for index, path in enumerate(files):
-            target = night_two if index == len(files) - 1 and len(files) > 1 else night_one
-            (target / feed_folder.name).mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target / feed_folder.name / path.name)
-            if target is night_two:
-                last_months.append(path.stem)
-    return max(last_months)
-
-
 def _resend_with_a_corrected_surname(night_one: Path, night_two: Path) -> None:
     """Re-send night one's first police file with one person's surname corrected."""
     original = sorted((night_one / "police").glob("*.csv"))[0]
@@ -71,7 +58,7 @@ def _resend_with_a_corrected_surname(night_one: Path, night_two: Path) -> None:
 def two_nights(loaded_sample: LoadedSample, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("incremental")
     night_one, night_two = folder / "night1", folder / "night2"
-    _split_inbox(loaded_sample.folder, night_one, night_two)
+    split_last_month(loaded_sample.folder / "inbox", night_one, night_two)
     _resend_with_a_corrected_surname(night_one, night_two)
     incremental, full = folder / "incremental.duckdb", folder / "full.duckdb"
     models = folder / "models"
