@@ -84,6 +84,7 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
         "attendance/2023-24-summer.csv: loaded",  # part-way through loading files
         "eh_cases/",  # among the case files
         "stage: ingested",  # before linkage
+        "scores every pair",  # inside linkage, before anything is written
         "stage: linked",  # before the indicators
     ],
 )
