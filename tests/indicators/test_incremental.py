@@ -1,8 +1,9 @@
 """An incremental derive gives the same tables as a full derive at the same as-of date.
 
 The sample council is loaded without its latest months, linked and derived in full; then
-the held-back months arrive (new batches, and eh_* batches that change cases), are
-linked, and derived incrementally at a later as-of date. A copy of the same warehouse is
+the held-back months arrive with corrected re-sends of four earlier files (a case
+closure, a case member, a recorded need and a police row taken out: superseded batches),
+are linked, and derived incrementally at a later as-of date. A copy of the same warehouse is
 derived in full at that date and every indicator table is compared, row sets equal.
 """
 
@@ -29,6 +30,13 @@ HOUSEHOLDS = 200
 SEED = 7
 HELD_FROM = "2025-07"
 FIRST_AS_OF = date(2025, 6, 30)
+# Re-sent under the same name without their last row, superseding the first load's batch.
+RESENT = (
+    "eh_cases/2025-03.csv",
+    "eh_members/2024-01.csv",
+    "eh_needs/2024-01.csv",
+    "police/2025-06.csv",
+)
 COUNCIL_PLAN = Path(__file__).parents[2] / "indicators" / "plans" / "milton_keynes.yaml"
 
 
@@ -52,11 +60,18 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Replay:
         ingest_inbox(con, first)
         link_warehouse(con, threshold)
         assert derive_indicators(con, load_plan(), FIRST_AS_OF) == "full"
+    for name in RESENT:
+        path = folder / "inbox" / name
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        assert len(lines) > 2, name
+        path.write_text("".join(lines[:-1]), encoding="utf-8")
     updated = folder / "updated.duckdb"
     shutil.copyfile(derived, updated)
     with connect(updated) as con:
         ingest_inbox(con, folder / "inbox")
         link_warehouse(con, threshold)
+        superseded = con.execute("select count(*) from load_supersession").fetchall()
+    assert superseded == [(len(RESENT),)]
     return Replay(derived, updated, date.fromisoformat(str(summary["as_of"])), len(held))
 
 
