@@ -86,16 +86,23 @@ def model_parameters(plan: Plan, as_of: date) -> dict[str, Any]:
 
 
 def run_model(
-    con: duckdb.DuckDBPyConnection, sql_path: Path, parameters: Mapping[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    sql_path: Path,
+    parameters: Mapping[str, Any],
+    temporary: bool = False,
 ) -> None:
+    """Build the model's table; `temporary` builds it in the temp schema (shadowing the
+    warehouse table of the same name for the rest of the connection), as an incremental
+    derive does for the rows of the affected people and cases."""
     sql = sql_path.read_text(encoding="utf-8")
     # Comments name parameters too (for the reader); only those the SQL uses are passed.
     wanted = sorted(set(PARAMETER.findall(COMMENT.sub("", sql))))
     missing = [name for name in wanted if name not in parameters]
     if missing:
         raise KeyError(f"{sql_path.name}: no plan value for ${', $'.join(missing)}")
+    kind = "temp table" if temporary else "table"
     con.execute(
-        f"create or replace table {sql_path.stem} as\n{sql}",
+        f"create or replace {kind} {sql_path.stem} as\n{sql}",
         {name: parameters[name] for name in wanted},
     )
 
@@ -105,9 +112,10 @@ def run_models(
     models: Iterable[str],
     parameters: Mapping[str, Any],
     sql_dir: Path = SQL_DIR,
+    temporary: bool = False,
 ) -> None:
     for name in models:
-        run_model(con, sql_dir / f"{name}.sql", parameters)
+        run_model(con, sql_dir / f"{name}.sql", parameters, temporary)
         log.debug("built %s", name)
 
 
@@ -143,7 +151,21 @@ def write_plan_tables(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     con.executemany("insert into plan_outcome_logic values (?, ?, ?)", logic)
 
 
-def derive_indicators(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date) -> None:
-    """Measures, needs and outcome tests for every case as of a date."""
+def derive_indicators(
+    con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, incremental: bool = False
+) -> str:
+    """Measures, needs and outcome tests for every case as of a date.
+
+    With `incremental`, only the people and cases affected since the last derive are
+    recomputed (indicators/incremental.py); the tables come out equal to a full derive.
+    Every derive is recorded in `derive_run`; returns the mode it ran in.
+    """
+    from indicators.incremental import derive
+
+    return derive(con, plan, as_of, incremental)
+
+
+def derive_all(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date) -> None:
+    """Every model rebuilt whole: the full derive."""
     write_plan_tables(con, plan)
     run_models(con, INDICATOR_MODELS, model_parameters(plan, as_of))

@@ -1,0 +1,89 @@
+-- affected_case: the cases whose case-level rows may differ from the last derive.
+-- grain: case_id
+-- docs/indicators.md, "Incremental derivation". Read after the frame tables
+-- (case_current, family_member, member_window) were rebuilt, against their copies from
+-- before (prev_*), and before the case-level model tables are touched (they still hold
+-- the last derive). A case is affected when: a row of it came in a batch loaded or
+-- superseded after load $last_load_seq; its case row, members or member windows changed
+-- (the age on the as-of date and an open case's window end aside: no model reads the
+-- first, and the second only bounds rows already cut at the as-of date, which make their
+-- people affected); a need or outcome recorded on it is dated between the two as-of
+-- dates; a member is an affected person; the as-of date moved and one of its needs has
+-- an outcome test that reads the as-of date; or the latest attendance term moved
+-- ($attendance_latest_moved) and it has an attendance need.
+with span as (
+    select least($as_of::date, $previous_as_of::date) as low,
+           greatest($as_of::date, $previous_as_of::date) as high,
+           $as_of::date <> $previous_as_of::date as moved
+),
+new_batch as (
+    select batch_id from load_batch where load_seq > $last_load_seq
+    union
+    select batch_id from load_supersession where superseded_at_seq > $last_load_seq
+),
+batch_case as (
+    select case_id from stg_eh_cases_all where batch_id in (select batch_id from new_batch)
+    union all
+    select case_id from stg_eh_members_all where batch_id in (select batch_id from new_batch)
+    union all
+    select case_id from stg_eh_needs_all where batch_id in (select batch_id from new_batch)
+    union all
+    select case_id from stg_eh_outcomes_all where batch_id in (select batch_id from new_batch)
+),
+dated_case as (
+    select n.case_id from stg_eh_needs n, span
+    where n.identified_date > span.low and n.identified_date <= span.high
+    union all
+    select o.case_id from stg_eh_outcomes o, span
+    where o.achieved_date > span.low and o.achieved_date <= span.high
+),
+frame_case as (
+    select case_id from (select * from case_current except select * from prev_case_current)
+    union all
+    select case_id from (select * from prev_case_current except select * from case_current)
+    union all
+    select case_id from (
+        select * exclude (age_on_as_of) from family_member
+        except select * exclude (age_on_as_of) from prev_family_member)
+    union all
+    select case_id from (
+        select * exclude (age_on_as_of) from prev_family_member
+        except select * exclude (age_on_as_of) from family_member)
+    union all
+    select case_id from (
+        select * exclude (window_end) from member_window
+        except select * exclude (window_end) from prev_member_window)
+    union all
+    select case_id from (
+        select * exclude (window_end) from prev_member_window
+        except select * exclude (window_end) from member_window)
+),
+person_case as (
+    select case_id from family_member
+    where person_id in (select person_id from affected_person)
+),
+as_of_case as (
+    select case_id from outcome_exclusion, span where span.moved
+    union all
+    select case_id from outcome_crime, span where span.moved
+    union all
+    select case_id from outcome_police_closure, span where span.moved
+    union all
+    select case_id from outcome_police_report, span where span.moved
+    union all
+    select case_id from outcome_csc_plan, span where span.moved
+    union all
+    select case_id from outcome_attendance where $attendance_latest_moved
+),
+final as (
+    select case_id from batch_case
+    union
+    select case_id from dated_case
+    union
+    select case_id from frame_case
+    union
+    select case_id from person_case
+    union
+    select case_id from as_of_case
+)
+select * from final
