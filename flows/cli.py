@@ -308,7 +308,10 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
         )
         _print_batches(result.batches)
         print(f"validation report (offline HTML): {result.validation_page}")
-        print(f"linked {result.people} people ({result.link_mode}); warehouse {args.warehouse}")
+        print(
+            f"linked {result.people} people ({result.link_mode}); indicators derived"
+            f" ({result.derive_mode}); warehouse {args.warehouse}"
+        )
         return 1 if any(report.error for report in result.batches) else 0
     if args.command == "review-import":
         from flows.review import review_import_flow

@@ -25,6 +25,7 @@ class NightlyResult:
     people: int
     validation_page: Path | None = None
     link_mode: str = "full"  # "incremental": only new records were scored
+    derive_mode: str = "full"  # "incremental": only affected cases were derived again
 
 
 def reports_folder(warehouse: Path) -> Path:
@@ -58,9 +59,9 @@ def link(
 
 
 @task(name="derive indicators", cache_policy=NO_CACHE)
-def derive(warehouse: Path, plan_file: Path | None, as_of: date) -> None:
+def derive(warehouse: Path, plan_file: Path | None, as_of: date, rebuild: bool = False) -> str:
     with connect(warehouse) as con:
-        derive_indicators(con, load_plan(plan_file), as_of)
+        return derive_indicators(con, load_plan(plan_file), as_of, incremental=not rebuild)
 
 
 @flow(name="nightly")
@@ -76,5 +77,5 @@ def nightly_flow(
     """Only new batches are validated and only new records scored, unless `rebuild`."""
     batches, page = ingest(warehouse, inbox)
     linked = link(warehouse, plan_file, model, rebuild, engine)
-    derive(warehouse, plan_file, as_of or date.today())
-    return NightlyResult(batches, linked.people, page, linked.mode)
+    derived = derive(warehouse, plan_file, as_of or date.today(), rebuild)
+    return NightlyResult(batches, linked.people, page, linked.mode, derived)

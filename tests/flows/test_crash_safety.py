@@ -39,7 +39,7 @@ with connect(warehouse) as con:
     print("stage: ingested", flush=True)
     link_warehouse(con, 0.95)
     print("stage: linked", flush=True)
-    derive_indicators(con, load_plan(), date(2025, 9, 30))
+    derive_indicators(con, load_plan(), date(2025, 9, 30), incremental=True)
     print("stage: derived", flush=True)
 """
 
