@@ -47,8 +47,12 @@ with connect(warehouse) as con:
 def nightly(warehouse: Path, inbox: Path, kill_at: str | None = None) -> bool:
     """Run the nightly in a child; kill it at the first output line containing `kill_at`."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    # A script file, not `python -c`: with pyspark installed (the spark extra), importing
+    # Great Expectations in a `-c` process exits 0 at once (docs/spark.md).
+    script = warehouse.parent / "nightly_child.py"
+    script.write_text(NIGHTLY, encoding="utf-8")
     child = subprocess.Popen(
-        [sys.executable, "-c", NIGHTLY, str(warehouse), str(inbox)],
+        [sys.executable, str(script), str(warehouse), str(inbox)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
