@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import date
@@ -24,7 +25,9 @@ from data_contracts.ingest import FeedFileError
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from indicators.plan import PlanError, load_plan
 from matching.link import ENGINES
+from matching.pair_scoring import ModelMismatch
 from matching.review import ReviewFileError, read_decisions
+from matching.spark_engine import SparkUnavailable
 from sample_data.noise import NoiseRates
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
@@ -397,6 +400,11 @@ def _print_batches(batches: list, brief: bool = False) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Great Expectations imports pyspark when it is installed (the spark extra), and
+    # pyspark 4.3 warns that pandas 3 is untested; docs/spark.md says why that is safe.
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -410,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
         LedgerError,
         HistoricClaimsError,
         ReviewFileError,
+        SparkUnavailable,
+        ModelMismatch,
     ) as error:
         print(f"sfp: error: {error}", file=sys.stderr)
         code = 2
