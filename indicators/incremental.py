@@ -33,7 +33,9 @@ import duckdb
 from data_contracts.warehouse import scalar
 from indicators.plan import Plan
 from indicators.runner import (
+    FRAME_MODELS,
     INDICATOR_MODELS,
+    PERSON_MODELS,
     SQL_DIR,
     derive_all,
     model_parameters,
@@ -45,20 +47,6 @@ from indicators.runner import (
 log = logging.getLogger(__name__)
 
 INCREMENTAL_SQL_DIR = SQL_DIR / "incremental"
-FRAME_MODELS = ("case_current", "family_member", "member_window", "feed_coverage")
-PERSON_MODELS = (
-    "person_police_event",
-    "person_housing_event",
-    "person_exclusion",
-    "person_csc_plan",
-    "measure_attendance_term",
-    "measure_attendance_pair",
-    "measure_exclusion_term",
-    "measure_police_month",
-    "measure_housing_month",
-    "measure_dwp_month",
-    "measure_neet_month",
-)
 CASE_MODELS = tuple(m for m in INDICATOR_MODELS if m not in FRAME_MODELS + PERSON_MODELS)
 
 DERIVE_RUN_DDL = """

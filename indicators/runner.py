@@ -24,13 +24,10 @@ SQL_DIR = Path(__file__).parent / "sql"
 PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 # Dependency order: each model reads only tables made above it or by earlier stages.
-INDICATOR_MODELS = (
-    # the cases, their members, and which feeds hold data
-    "case_current",
-    "family_member",
-    "member_window",
-    "feed_coverage",
-    # each person's rows, and the measures per school term and per month
+# The cases, their members, and which feeds hold data (rebuilt whole even when incremental).
+FRAME_MODELS = ("case_current", "family_member", "member_window", "feed_coverage")
+# Each person's rows, and the measures per school term and per month (keyed by person).
+PERSON_MODELS = (
     "person_police_event",
     "person_housing_event",
     "person_exclusion",
@@ -42,6 +39,10 @@ INDICATOR_MODELS = (
     "measure_housing_month",
     "measure_dwp_month",
     "measure_neet_month",
+)
+INDICATOR_MODELS = (
+    *FRAME_MODELS,
+    *PERSON_MODELS,
     "member_police_event",
     # needs: one file per need found in data, then the recorded ones, then the union
     "need_attendance",
