@@ -14,6 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 
 import duckdb
@@ -392,42 +393,44 @@ def ingest_inbox(
 ) -> list[BatchReport]:
     """Load every new file in the inbox; a refused file is recorded and the rest go on.
 
-    Files are read first, then each feed's new batches are validated together (one suite
-    run per feed, see `validate_batches`), then loaded one batch per transaction in inbox
-    order. `loaded_at` (UTC, naive) stamps every batch of this run; dates after its day
-    are quarantined as in the future.
+    One feed at a time: its new files are read, validated together (one suite run per
+    feed, see `validate_batches`), then loaded one batch per transaction in inbox order,
+    and let go before the next feed is read, so memory holds one feed's new rows, never
+    the whole inbox. `loaded_at` (UTC, naive) stamps every batch of this run; dates after
+    its day are quarantined as in the future.
     """
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     reports: dict[Path, BatchReport] = {}
-    waiting: dict[str, list[PreparedFile]] = {}
     seen: set[str] = set()
     files = inbox_files(inbox)
-    for feed_name, path in files:
-        feed = FEEDS.get(feed_name)
-        try:
-            if feed is None:
-                raise FeedFileError(
-                    f"{path}: unknown feed folder '{feed_name}' (expected one of: "
-                    f"{', '.join(FEEDS)})"
-                )
-            prepared = prepare_file(con, feed, path, seen)
-        except FeedFileError as error:
-            reports[path] = _refuse(con, feed_name, path, error, loaded_at)
+    for feed_name, paths in groupby(files, key=lambda item: item[0]):
+        waiting: list[PreparedFile] = []
+        for _, path in paths:
+            feed = FEEDS.get(feed_name)
+            try:
+                if feed is None:
+                    raise FeedFileError(
+                        f"{path}: unknown feed folder '{feed_name}' (expected one of: "
+                        f"{', '.join(FEEDS)})"
+                    )
+                prepared = prepare_file(con, feed, path, seen)
+            except FeedFileError as error:
+                reports[path] = _refuse(con, feed_name, path, error, loaded_at)
+                continue
+            if isinstance(prepared, BatchReport):
+                reports[path] = prepared
+            else:
+                waiting.append(prepared)
+        if not waiting:
             continue
-        if isinstance(prepared, BatchReport):
-            reports[path] = prepared
-        else:
-            waiting.setdefault(feed_name, []).append(prepared)
-    for feed_name, prepared_files in waiting.items():
         checked = validate_batches(
-            FEEDS[feed_name],
-            [(p.readable, p.row_numbers) for p in prepared_files],
-            loaded_at.date(),
+            FEEDS[feed_name], [(p.readable, p.row_numbers) for p in waiting], loaded_at.date()
         )
-        for prepared, validation in zip(prepared_files, checked, strict=True):
+        for prepared, validation in zip(waiting, checked, strict=True):
             reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+        del waiting, checked
     ordered = [reports[path] for _, path in files]
     for report in ordered:
         log.info(report.line())
