@@ -54,6 +54,9 @@ PERSON_COLUMNS = (
     "nino",
     "nhs_number",
 )
+# Linkage's own DuckDB, beside the warehouse's (data_contracts/warehouse.py): together
+# they keep a 300,000-household nightly under 8 GiB, spilling to disk past the cap.
+WORK_MEMORY_LIMIT = "3GB"
 DEFAULT_THRESHOLD = 0.95
 DEFAULT_REVIEW_BAND = (0.50, 0.95)
 
@@ -162,7 +165,10 @@ ENGINES = ("duckdb", "spark")
 def work_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that spills to disk rather than run out of memory (KNOWN_GROUND)."""
     con = duckdb.connect(
-        config={"memory_limit": "6GB", "temp_directory": tempfile.gettempdir() + "/sfp-duckdb"}
+        config={
+            "memory_limit": WORK_MEMORY_LIMIT,
+            "temp_directory": tempfile.gettempdir() + "/sfp-duckdb",
+        }
     )
     nicknames = pd.DataFrame(sorted(nickname_table().items()), columns=["name", "canonical"])
     con.register("_nickname_frame", nicknames)
