@@ -20,19 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from splink import DuckDBAPI  # noqa: E402
 
 from data_contracts.ingest import ingest_inbox  # noqa: E402
 from data_contracts.warehouse import connect  # noqa: E402
-from matching.link import (  # noqa: E402
-    IDENTITY_COLUMNS,
-    normalise,
-    person_rows_sql,
-    work_connection,
-)
+from matching.link import person_rows_sql, train_on_warehouse  # noqa: E402
 from matching.pair_scoring import KEY, predict_pairs_duckdb  # noqa: E402
 from matching.spark_engine import predict_pairs_spark  # noqa: E402
-from matching.training import TrainingOptions, build_linker  # noqa: E402
+from matching.training import TrainingOptions  # noqa: E402
 from sample_data.generate import write_sample  # noqa: E402
 
 
@@ -43,24 +37,14 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench_spark_"))
     write_sample(folder, args.households, args.seed)
+    options = TrainingOptions(min_training_records=0, u_sample_pairs=200_000)
     with connect(folder / "warehouse.duckdb") as con:
         ingest_inbox(con, folder / "inbox")
-        rows = con.execute(person_rows_sql()).df()
-    work = work_connection()
-    work.register("person_rows", rows)
-    normalise(work, "person_rows")
-    identities = work.execute(f"select {IDENTITY_COLUMNS} from identity order by record_id").df()
-    db = DuckDBAPI(work)
-    sdf = db.register("identity", dataset_display_name="identity")
-    options = TrainingOptions(min_training_records=0, u_sample_pairs=200_000)
-    model = build_linker(db, sdf, len(identities), options)
-    model_json = folder / "person-model.json"
-    model.linker.misc.save_model_to_json(str(model_json), overwrite=True)
-    tf = {
-        column: model.linker.table_management.compute_tf_table(column).as_pandas_dataframe()
-        for column in ("forename", "surname")
-    }
-    print(f"households {args.households}: {len(rows)} person rows, {len(identities)} identities")
+        rows = int(con.sql(f"select count(*) from ({person_rows_sql()})").fetchall()[0][0])
+        trained = train_on_warehouse(con, options, folder / "person-model.json")
+    identities, model_json = trained.identities, trained.model_json
+    tf = trained.model.term_frequencies
+    print(f"households {args.households}: {rows} person rows, {len(identities)} identities")
 
     started = time.perf_counter()
     duck = predict_pairs_duckdb(identities, None, model_json, tf, 0.0)

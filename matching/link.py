@@ -453,6 +453,37 @@ def link_persons(
     return out.merge(person_of_row, on=key, how="left")
 
 
+@dataclass(frozen=True)
+class TrainedIdentities:
+    """A warehouse's distinct identities in a work connection, and a model trained on them."""
+
+    work: duckdb.DuckDBPyConnection  # holds `identity`
+    identities: pd.DataFrame
+    model: FrozenModel
+    model_json: Path
+
+
+def train_on_warehouse(
+    con: duckdb.DuckDBPyConnection, training: TrainingOptions, model_out: Path
+) -> TrainedIdentities:
+    """Normalise every staged person row, train on the identities, freeze and save the model.
+
+    For comparing scoring engines on the same model (tests, bench/bench_spark.py); the
+    nightly itself goes through `link_warehouse_run`.
+    """
+    rows = con.sql(person_rows_sql()).to_arrow_table()
+    work = work_connection()
+    work.register("person_rows", rows)
+    normalise(work, "person_rows")
+    work.unregister("person_rows")
+    identities = work.execute(f"select {IDENTITY_COLUMNS} from identity order by record_id").df()
+    db = DuckDBAPI(work)
+    sdf = db.register("identity", dataset_display_name="identity")
+    frozen = freeze(work, build_linker(db, sdf, len(identities), training))
+    save_model_files(frozen, model_out)
+    return TrainedIdentities(work, identities, frozen, model_out)
+
+
 def person_rows_sql() -> str:
     """Every staged row that names a person, in one table of person columns."""
     parts = [

@@ -21,17 +21,14 @@ from data_contracts.ingest import ingest_inbox  # noqa: E402
 from data_contracts.warehouse import connect  # noqa: E402
 from indicators.plan import load_plan  # noqa: E402
 from matching.link import (  # noqa: E402
-    IDENTITY_COLUMNS,
     cluster_edges,
-    normalise,
     person_of_record_by_min,
-    person_rows_sql,
-    work_connection,
+    train_on_warehouse,
 )
 from matching.model import FORENAME_M, SURNAME_U  # noqa: E402
 from matching.pair_scoring import KEY, predict_pairs_duckdb  # noqa: E402
 from matching.spark_engine import predict_pairs_spark  # noqa: E402
-from matching.training import TrainingOptions, build_linker  # noqa: E402
+from matching.training import TrainingOptions  # noqa: E402
 from sample_data.generate import write_sample  # noqa: E402
 
 HOUSEHOLDS = 300
@@ -53,26 +50,12 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> Council:
     """The sample council's distinct identities and a DuckDB model trained on them."""
     folder = tmp_path_factory.mktemp("spark-sample")
     write_sample(folder, HOUSEHOLDS, SEED)
+    options = TrainingOptions(min_training_records=0, u_sample_pairs=200_000)
     with connect(folder / "warehouse.duckdb") as con:
         ingest_inbox(con, folder / "inbox")
-        rows = con.execute(person_rows_sql()).df()
-    work = work_connection()
-    work.register("person_rows", rows)
-    normalise(work, "person_rows")
-    work.unregister("person_rows")
-    identities = work.execute(f"select {IDENTITY_COLUMNS} from identity order by record_id").df()
-    from splink import DuckDBAPI
-
-    db = DuckDBAPI(work)
-    sdf = db.register("identity", dataset_display_name="identity")
-    options = TrainingOptions(min_training_records=0, u_sample_pairs=200_000)
-    model = build_linker(db, sdf, len(identities), options)
-    model_json = folder / "person-model.json"
-    model.linker.misc.save_model_to_json(str(model_json), overwrite=True)
-    tf_tables = {
-        column: model.linker.table_management.compute_tf_table(column).as_pandas_dataframe()
-        for column in ("forename", "surname")
-    }
+        trained = train_on_warehouse(con, options, folder / "person-model.json")
+    work, identities, model_json = trained.work, trained.identities, trained.model_json
+    tf_tables = trained.model.term_frequencies
     yield Council(work, identities, model_json, tf_tables)
     work.close()
 
