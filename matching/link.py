@@ -189,9 +189,18 @@ def normalise(con: duckdb.DuckDBPyConnection, source_table: str) -> None:
     )
 
 
-def freeze(con: duckdb.DuckDBPyConnection, model: ScoringModel) -> FrozenModel:
-    """The model's settings and the name frequencies of the identities it was built on."""
+def freeze(
+    con: duckdb.DuckDBPyConnection,
+    model: ScoringModel,
+    saved: dict[str, pd.DataFrame] | None = None,
+) -> FrozenModel:
+    """The model's settings and the name frequencies of the identities it was built on.
+
+    `saved`: the frequencies a loaded model file was scored with, used as they are.
+    """
     settings = json.loads(json.dumps(model.linker.misc.save_model_to_json()))
+    if saved is not None:
+        return FrozenModel(settings, saved, model.source)
     frequencies = {}
     for column in tf_columns(settings):
         table = model.linker.table_management.compute_tf_table(column)
@@ -280,11 +289,7 @@ def score_identities(
     db = DuckDBAPI(con)
     sdf = db.register("identity", dataset_display_name="identity")
     model = build_linker(db, sdf, n_records, options.training, model_in)
-    frozen = freeze(con, model)
-    if model_in is not None:
-        frozen = FrozenModel(
-            frozen.settings, load_term_frequencies(model_in, frozen), frozen.source
-        )
+    frozen = freeze(con, model, load_term_frequencies(model_in) if model_in else None)
     if model_out is not None:
         save_model_files(frozen, model_out)
     pairs = predict_pairs(con, frozen, "identity", None, options.floor, engine)
@@ -471,17 +476,26 @@ def train_on_warehouse(
     For comparing scoring engines on the same model (tests, bench/bench_spark.py); the
     nightly itself goes through `link_warehouse_run`.
     """
-    rows = con.sql(person_rows_sql()).to_arrow_table()
-    work = work_connection()
-    work.register("person_rows", rows)
-    normalise(work, "person_rows")
-    work.unregister("person_rows")
+    work = normalised_person_rows(con)
     identities = work.execute(f"select {IDENTITY_COLUMNS} from identity order by record_id").df()
     db = DuckDBAPI(work)
     sdf = db.register("identity", dataset_display_name="identity")
     frozen = freeze(work, build_linker(db, sdf, len(identities), training))
     save_model_files(frozen, model_out)
     return TrainedIdentities(work, identities, frozen, model_out)
+
+
+def normalised_person_rows(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A work connection holding `normalised_row` and `identity` of every staged person row.
+
+    Rows cross over as Arrow, not pandas: millions of rows at a large council.
+    """
+    rows = con.sql(person_rows_sql()).to_arrow_table()
+    work = work_connection()
+    work.register("person_rows", rows)
+    normalise(work, "person_rows")
+    work.unregister("person_rows")
+    return work
 
 
 def person_rows_sql() -> str:
@@ -581,12 +595,7 @@ def link_warehouse_run(
 
     options = options or LinkOptions(threshold=threshold)
     run_id = next_run_id(con)
-    rows = con.sql(person_rows_sql()).to_arrow_table()
-    work = work_connection()
-    work.register("person_rows", rows)
-    normalise(work, "person_rows")
-    work.unregister("person_rows")
-    del rows
+    work = normalised_person_rows(con)
     n_identities = int(scalar(work, "select count(*) from identity") or 0)
     state = load_state(con)
     reason = full_rescoring_reason(state, options, n_identities, rebuild, model_in)

@@ -118,12 +118,19 @@ def tf_file(model_file: Path) -> Path:
     return model_file.with_name(model_file.stem + "-term-frequencies.csv")
 
 
-def load_term_frequencies(model_in: Path, fallback: FrozenModel) -> dict[str, pd.DataFrame]:
-    """The frequencies saved with `model_in`, or (a model file from before) today's."""
+def load_term_frequencies(model_in: Path) -> dict[str, pd.DataFrame] | None:
+    """The frequencies saved with `model_in`, or None for a model file saved without them."""
     path = tf_file(model_in)
     if not path.exists():
-        return fallback.term_frequencies
-    return _frequencies(pd.read_csv(path, dtype={"column_name": str, "value": str, "tf": float}))
+        return None
+    # Exact doubles back, and a name such as "Nan" kept as the name, never as missing.
+    rows = pd.read_csv(
+        path,
+        dtype={"column_name": str, "value": str, "tf": float},
+        keep_default_na=False,
+        float_precision="round_trip",
+    )
+    return _frequencies(rows)
 
 
 def save_model(

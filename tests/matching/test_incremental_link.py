@@ -135,3 +135,27 @@ def test_a_killed_incremental_run_leaves_the_previous_state(
             link_warehouse_run(con, 0.95, None, TRAIN_SMALL, rebuild=True)
         assert {name: _rows(con, sql) for name, sql in COMPARED.items()} == before
         assert con.execute("select count(*) from link_run").fetchall() == runs
+
+
+def test_saved_name_frequencies_come_back_exactly(tmp_path: Path) -> None:
+    """A forename "nan" stays a name, and every frequency is the same double again."""
+    import pandas as pd
+
+    from matching.scoring_state import FrozenModel, load_term_frequencies, save_model_files
+
+    frequencies = {
+        "forename": pd.DataFrame(
+            {"forename": ["nan", "null", "amy"], "tf_forename": [0.1, 0.2, 1 / 3]}
+        ),
+        "surname": pd.DataFrame({"surname": ["na"], "tf_surname": [0.1 + 0.2]}),
+    }
+    model_file = tmp_path / "person-model-run-1.json"
+    save_model_files(FrozenModel({"comparisons": []}, frequencies, "trained"), model_file)
+    loaded = load_term_frequencies(model_file)
+    assert loaded is not None and sorted(loaded) == ["forename", "surname"]
+    for column, frame in frequencies.items():
+        back = loaded[column].sort_values(column).reset_index(drop=True)
+        expected = frame.sort_values(column).reset_index(drop=True)
+        assert back[column].tolist() == expected[column].tolist()
+        assert back[f"tf_{column}"].tolist() == expected[f"tf_{column}"].tolist()
+    assert load_term_frequencies(tmp_path / "older-model.json") is None
