@@ -412,10 +412,11 @@ def ingest_inbox(
     files = inbox_files(inbox)
     for feed_name, paths in groupby(files, key=lambda item: item[0]):
         waiting: list[PreparedFile] = []
+        waiting_rows = 0
         for _, path in paths:
-            if sum(len(p.readable) for p in waiting) >= VALIDATION_ROWS:
+            if waiting_rows >= VALIDATION_ROWS:
                 _validate_and_load(con, waiting, loaded_at, reports)
-                waiting = []
+                waiting, waiting_rows = [], 0
             feed = FEEDS.get(feed_name)
             try:
                 if feed is None:
@@ -431,6 +432,7 @@ def ingest_inbox(
                 reports[path] = prepared
             else:
                 waiting.append(prepared)
+                waiting_rows += len(prepared.table.frame)
         _validate_and_load(con, waiting, loaded_at, reports)
     ordered = [reports[path] for _, path in files]
     for report in ordered:
