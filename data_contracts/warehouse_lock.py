@@ -13,13 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from data_contracts.warehouse_paths import lock_path
+
 
 class WarehouseBusy(RuntimeError):
     """Another run holds the warehouse; the message says which process and what to do."""
-
-
-def lock_path(warehouse: Path) -> Path:
-    return warehouse.with_name(warehouse.name + ".lock")
 
 
 @contextmanager

@@ -10,7 +10,6 @@ import argparse
 import gc
 import math
 import os
-import shutil
 import sys
 import warnings
 from collections.abc import Callable
@@ -23,6 +22,13 @@ from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from data_contracts.ingest import FeedFileError
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
+from data_contracts.warehouse_paths import (
+    OutputPathError,
+    check_demo_folder,
+    check_output_file,
+    lock_path,
+    prepare_demo_folder,
+)
 from indicators.plan import PlanError, load_plan
 from matching.link import ENGINES
 from matching.pair_scoring import ModelMismatch
@@ -250,6 +256,12 @@ def _check_inputs(args: argparse.Namespace) -> None:
         and not args.warehouse.exists()
     ):
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
+    if args.command == "claim":
+        check_output_file(claim_workbook_path(args), args.warehouse)
+    if args.command == "rerun" and args.out is not None:
+        check_output_file(args.out, args.warehouse)
+    if args.command == "demo":
+        check_demo_folder(args.dir, lock_path(demo_warehouse(args)))
     if args.command in ("import-claims", "rerun") or getattr(args, "submit", False):
         # Ledger mistakes are refused here, as one line, before a flow run would log them.
         from claims.historic import check_importable
@@ -267,13 +279,24 @@ def _check_inputs(args: argparse.Namespace) -> None:
         read_decisions(args.file)
 
 
+def claim_workbook_path(args: argparse.Namespace) -> Path:
+    return args.out or Path(f"claim-{args.as_of.isoformat()}.xlsx")
+
+
+def demo_warehouse(args: argparse.Namespace) -> Path:
+    return args.dir / "warehouse.duckdb"
+
+
 def _run(args: argparse.Namespace) -> int:
     from flows.environment import prepare_prefect
 
-    warehouse = args.dir / "warehouse.duckdb" if args.command == "demo" else args.warehouse
-    if args.command == "demo" and args.dir.exists():
-        # The demo folder is the demo's own: start it afresh so the run shows every stage.
-        shutil.rmtree(args.dir)
+    warehouse = demo_warehouse(args) if args.command == "demo" else args.warehouse
+    if args.command == "demo":
+        with warehouse_lock(warehouse, args.wait):
+            # Only a folder the demo made is emptied, and only while the lock is held.
+            prepare_demo_folder(args.dir, lock_path(warehouse))
+            prepare_prefect(warehouse)
+            return _run_flow(args, warehouse)
     prepare_prefect(warehouse)
     if args.command == "serve":
         from flows.serve import DEFAULT_CRON, DEFAULT_TIMEZONE, nightly_schedule, serve_nightly
@@ -325,7 +348,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     if args.command == "claim":
         from flows.claim import claim_flow
 
-        out = args.out or Path(f"claim-{args.as_of.isoformat()}.xlsx")
+        out = claim_workbook_path(args)
         result = claim_flow(args.as_of, args.warehouse, out, args.plan, args.submit)
         print(
             f"{result.period}: {result.claimed} of {result.cases} cases claimed as of "
@@ -415,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         PlanError,
         FeedFileError,
         WarehouseBusy,
+        OutputPathError,
         LedgerError,
         HistoricClaimsError,
         ReviewFileError,

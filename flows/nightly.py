@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from data_contracts.ingest import BatchReport, ingest_inbox
 from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse import connect
+from data_contracts.warehouse_paths import linkage_folder, models_folder, reports_folder
 from indicators.plan import load_plan
 from indicators.runner import derive_indicators
 from matching.link import LinkOptions, LinkResult, link_warehouse_run
@@ -26,11 +27,6 @@ class NightlyResult:
     validation_page: Path | None = None
     link_mode: str = "full"  # "incremental": only new records were scored
     derive_mode: str = "full"  # "incremental": only affected cases were derived again
-
-
-def reports_folder(warehouse: Path) -> Path:
-    """Validation pages live beside the warehouse they describe."""
-    return warehouse.parent / f"{warehouse.stem}-reports"
 
 
 @task(name="ingest and validate feeds", cache_policy=NO_CACHE)
@@ -50,8 +46,8 @@ def link(
     engine: str = "duckdb",
 ) -> LinkResult:
     options = LinkOptions.from_plan(load_plan(plan_file).matching)
-    models = warehouse.parent / f"{warehouse.stem}-models"
-    outputs = warehouse.parent / f"{warehouse.stem}-linkage"
+    models = models_folder(warehouse)
+    outputs = linkage_folder(warehouse)
     with connect(warehouse) as con:
         return link_warehouse_run(
             con, options.threshold, models, options, model, outputs, rebuild, engine

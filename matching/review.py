@@ -7,8 +7,8 @@ and identifiers themselves never leave the warehouse. The reviewer writes `link`
 `no link` in the decision column; `sfp review-import FILE` stores the decisions and the
 next nightly run honours them as must-link / cannot-link overrides.
 
-The workbook is written through claims/workbook.py's cell-safety helpers (the house rule:
-openpyxl is imported only in claims/).
+The workbook is written through data_contracts/xlsx_writer.py, the pipeline's one
+deterministic, formula-safe xlsx writer (shared with the claim workbook).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from data_contracts.warehouse import scalar
+from data_contracts.xlsx_writer import render_sheets
 
 DECISIONS = ("link", "no link")
 PAIR_SHEET = "Pairs"
@@ -126,9 +127,7 @@ def review_sheet(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:
 
 
 def render_review_workbook(frame: pd.DataFrame) -> bytes:
-    """Same pairs, same bytes: the claim workbook's pinned save (claims/workbook.py)."""
-    from claims.workbook import render_sheets
-
+    """Same pairs, same bytes: the pinned save of data_contracts/xlsx_writer.py."""
     how_to = pd.DataFrame(
         {
             "item": ["decision", "evidence", "after"],

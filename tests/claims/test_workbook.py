@@ -11,6 +11,7 @@ import pandas as pd
 
 from claims.submission import financial_quarter, run_claim
 from claims.workbook import ClaimWorkbook, render
+from data_contracts.xlsx_writer import render_sheets
 from indicators.plan import load_plan
 from tests.conftest import LoadedSample
 
@@ -100,7 +101,6 @@ def test_every_kind_of_value_reads_back_as_written(tmp_path: Path) -> None:
     from datetime import date as day
     from datetime import datetime
 
-    from claims.workbook import render_sheets
 
     frame = pd.DataFrame(
         {
