@@ -1,0 +1,99 @@
+"""The nightly pipeline as plain functions: ingest -> link -> derive.
+
+This is the one place the stages are put together. The Prefect flows wrap each stage in a
+task, and the tests, the crash-safety test and the bench scripts call `run_nightly`, so
+nobody re-assembles the stages by hand and every caller gets the same folders, options and
+order. It lives in `indicators/`, the highest layer the nightly touches (layers point down:
+data_contracts <- matching <- indicators).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from data_contracts.ingest import BatchReport, ingest_inbox
+from data_contracts.report_page import write_validation_page
+from data_contracts.warehouse_paths import linkage_folder, models_folder, reports_folder
+from indicators.plan import Plan
+from indicators.runner import derive_indicators
+from matching.link import LinkOptions, LinkResult, link_warehouse_run
+
+
+@dataclass(frozen=True)
+class NightlyOptions:
+    """What a nightly run is asked to do; everything else follows from the warehouse path."""
+
+    plan: Plan
+    as_of: date
+    model: Path | None = None
+    """Score everything with this saved person model (an audit re-run) instead of training."""
+    rebuild: bool = False
+    """Retrain and rescore every pair, and derive every case, instead of the incremental run."""
+    engine: str = "duckdb"
+
+
+@dataclass(frozen=True)
+class NightlyResult:
+    batches: list[BatchReport]
+    people: int
+    validation_page: Path | None = None
+    link_mode: str = "full"  # "incremental": only new records were scored
+    derive_mode: str = "full"  # "incremental": only affected cases were derived again
+
+    @property
+    def refused(self) -> int:
+        return sum(bool(report.error) for report in self.batches)
+
+
+def now_utc() -> datetime:
+    """The run's timestamp: UTC, naive, to the second (batches and pages are stamped with it)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def ingest_stage(
+    con: duckdb.DuckDBPyConnection, inbox: Path, warehouse: Path, run_at: datetime | None = None
+) -> tuple[list[BatchReport], Path]:
+    """Load and validate every new file; the offline validation page goes beside the warehouse."""
+    run_at = run_at or now_utc()
+    batches = ingest_inbox(con, inbox, run_at)
+    return batches, write_validation_page(batches, reports_folder(warehouse), run_at)
+
+
+def link_stage(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, options: NightlyOptions
+) -> LinkResult:
+    """Link every staged person row; models, review workbook, quality page beside the warehouse."""
+    link = LinkOptions.from_plan(options.plan.matching)
+    return link_warehouse_run(
+        con,
+        link.threshold,
+        models_folder(warehouse),
+        link,
+        options.model,
+        linkage_folder(warehouse),
+        options.rebuild,
+        options.engine,
+    )
+
+
+def derive_stage(con: duckdb.DuckDBPyConnection, options: NightlyOptions) -> str:
+    """Derive needs and measures; incremental unless a rebuild was asked for."""
+    return derive_indicators(con, options.plan, options.as_of, incremental=not options.rebuild)
+
+
+def run_nightly(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    inbox: Path,
+    options: NightlyOptions,
+    run_at: datetime | None = None,
+) -> NightlyResult:
+    """One nightly run on an open warehouse connection: ingest, link, derive."""
+    batches, page = ingest_stage(con, inbox, warehouse, run_at)
+    linked = link_stage(con, warehouse, options)
+    derived = derive_stage(con, options)
+    return NightlyResult(batches, linked.people, page, linked.mode, derived)
