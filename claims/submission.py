@@ -1,4 +1,5 @@
-"""A claim run: decide every case as of a date, write the workbook, record a submission.
+"""A claim run: decide every case as of a date, write the workbook and its report page,
+record a submission.
 
 The summary carries the rule-set version and an input fingerprint (the exact files, plan
 and linkage model behind the numbers), so a later re-run can show it used the same inputs.
@@ -32,6 +33,7 @@ class ClaimResult:
     reclaims: int = 0
     submission_id: int | None = None
     workbook_sha256: str = ""
+    report_page: Path | None = None
 
 
 def financial_quarter(as_of: date) -> str:
@@ -238,6 +240,12 @@ def run_claim(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
+    # Imported here: the page module reads this module's period helpers.
+    from claims.report_page import claim_page_html, claim_page_path, write_claim_page
+
+    page = write_claim_page(
+        claim_page_path(out), claim_page_html(con, plan, as_of, decisions, list(content.summary))
+    )
     claimed = decisions[decisions["claimed"]]
     return ClaimResult(
         out,
@@ -248,4 +256,5 @@ def run_claim(
         int((claimed["reclaim"] == "yes").sum()),
         submission_id,
         hashlib.sha256(data).hexdigest(),
+        page,
     )

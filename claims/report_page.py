@@ -1,0 +1,448 @@
+"""The claim report page: one offline HTML file beside each claim workbook.
+
+What an analyst or a finance officer asks of a claim before sending it: how many cases got
+through each of the seven gates, which headline outcomes the families' needs and outcomes
+fall under, which cases could pass on a later date and when, and how this quarter's claims
+stand against the year's allocation. Counts only: no family, case or person ID, no name,
+no date of birth, so the page can be mailed around like the figures in the Summary sheet.
+
+The charts are Vega-Lite specs rendered in the browser by Vega, with the vega, vega-lite
+and vega-embed scripts inlined from the copies Splink ships (the pinned Splink, so the
+page needs no network and no CDN). Altair is not used to write the specs: Altair 6 emits
+Vega-Lite 6 while the offline runtime is Vega-Lite 5.2, and its own offline save needs
+another package (vl-convert-python). Every chart has a table of the same numbers under it.
+The page carries no clock: the same claim gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from claims.ledger import ensure_ledger
+from claims.submission import financial_quarter, yearly_allocation
+from indicators.plan import Plan
+
+VEGA_SCRIPTS = ("vega@5.31.0", "vega-lite@5.2.0", "vega-embed@6.20.2")
+"""The runtime, in load order, as Splink 5.0.0 ships it (splink/internals/files/external_js)."""
+CHART_WIDTH = 560
+BLUE, PALE, DARK, ORANGE, RED, GREY = "#4a78a8", "#b8cde3", "#1d3d5f", "#e08a2c", "#b22", "#999"
+GATE_LABELS = {
+    1: "a dependent child or expectant parent",
+    2: "needs under {min_headlines}+ headline outcomes",
+    3: "lead practitioner, assessment and plan",
+    4: "every need's outcome met",
+    5: "closed {months_closed_before_claim} months, no re-referral",
+    6: "school attendance held",
+    7: "not claimed in the last {reclaim_after_months} months",
+}
+"""Short names of claims/sql/claim_gate.sql's gates (docs/claims.md has the full rules)."""
+
+STYLE = """
+body { font-family: sans-serif; margin: 2em; color: #222; max-width: 72em; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #bbb; padding: 0.2em 0.6em; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #eee; }
+.chart { min-height: 120px; }
+section { margin-bottom: 2.5em; }
+.note { color: #555; }
+"""
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'unsafe-inline'; img-src data:"
+)
+"""Nothing may load from anywhere: Vega compiles its expressions (eval), nothing else."""
+EMBED = """
+document.querySelectorAll("div.chart").forEach(function (element) {
+  var spec = JSON.parse(document.getElementById(element.dataset.spec).textContent);
+  vegaEmbed(element, spec, {renderer: "svg", actions: false, mode: "vega-lite"})
+    .catch(function (error) {
+      element.textContent = "This chart could not be drawn: " + error;
+      console.error(error);
+    });
+});
+"""
+
+
+def claim_page_path(workbook: Path) -> Path:
+    """Beside the workbook: `claim-2025-09-30.xlsx` -> `claim-2025-09-30-report.html`."""
+    return workbook.with_name(f"{workbook.stem}-report.html")
+
+
+@cache
+def vega_scripts() -> str:
+    folder = resources.files("splink").joinpath("internals", "files", "external_js")
+    return "\n".join(
+        f"<script>{folder.joinpath(name).read_text(encoding='utf-8')}</script>"
+        for name in VEGA_SCRIPTS
+    )
+
+
+def gate_funnel(con: duckdb.DuckDBPyConnection, plan: Plan, claimed: int) -> pd.DataFrame:
+    """Cases still in after each gate in turn, and how many fail each gate at all."""
+    gates = con.execute("select case_id, gate, passed from claim_gate").df()
+    matrix = gates.pivot(index="case_id", columns="gate", values="passed").fillna(False)
+    matrix = matrix.astype(bool)
+    through = matrix.cumprod(axis=1).sum().astype(int)
+    rows = [{"step": "cases decided", "cases": len(matrix), "fail this gate": None}]
+    for gate in matrix.columns:
+        label = GATE_LABELS.get(int(gate), f"gate {gate}").format(**plan.thresholds)
+        rows.append(
+            {
+                "step": f"gate {gate}: {label}",
+                "cases": int(through[gate]),
+                "fail this gate": int((~matrix[gate]).sum()),
+            }
+        )
+    rows.append({"step": "claimed", "cases": claimed, "fail this gate": None})
+    return pd.DataFrame(rows)
+
+
+HEADLINE_SQL = """
+with need as (
+    select n.case_id, p.headline, bool_and(n.met) as all_met
+    from family_need_outcome n
+    join plan_criterion p using (criterion)
+    group by n.case_id, p.headline
+)
+select headline, count(*) as with_need, count(*) filter (where all_met) as outcomes_met
+from need group by headline
+"""
+
+
+def headline_outcomes(
+    con: duckdb.DuckDBPyConnection, plan: Plan, decisions: pd.DataFrame
+) -> pd.DataFrame:
+    """Per headline: cases with a need under it, cases with all those needs met, claimed."""
+    counts = con.execute(HEADLINE_SQL).df().set_index("headline")
+    claimed = decisions.loc[decisions["claimed"], "headline_outcomes"].str.split(", ")
+    rows = []
+    for code, name in plan.headlines.items():
+        rows.append(
+            {
+                "headline": f"{code} {name}",
+                "cases with a need": int(counts["with_need"].get(code, 0)),
+                "cases with every outcome met": int(counts["outcomes_met"].get(code, 0)),
+                "families claimed": int(claimed.apply(lambda codes, c=code: c in codes).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _waiting_on(failed_gates: str) -> str:
+    gates = set(failed_gates.split(","))
+    names = {"5": "closure window (gate 5)", "7": "re-claim window (gate 7)"}
+    return " and ".join(names.get(g, f"gate {g}") for g in sorted(gates))
+
+
+def near_misses(decisions: pd.DataFrame) -> pd.DataFrame:
+    """Cases that only wait for a date, counted by the month they could pass."""
+    waiting = decisions[~decisions["claimed"] & decisions["earliest_pass_date"].notna()]
+    if waiting.empty:
+        return pd.DataFrame(columns=["month", "waiting on", "cases", "claim quarter"])
+    passes = pd.to_datetime(waiting["earliest_pass_date"])
+    frame = pd.DataFrame(
+        {
+            "month": passes.dt.strftime("%Y-%m"),
+            "waiting on": waiting["failed_gates"].map(_waiting_on),
+            "claim quarter": [financial_quarter(d.date()) for d in passes],
+        }
+    )
+    counted = frame.groupby(["month", "waiting on", "claim quarter"]).size()
+    return counted.rename("cases").reset_index()[["month", "waiting on", "cases", "claim quarter"]]
+
+
+def claims_by_quarter(
+    con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, claimed_now: int
+) -> pd.DataFrame:
+    """Families claimed per financial quarter (ledger, plus this run when not submitted),
+    with the running total in each financial year and that year's allocation."""
+    ensure_ledger(con)
+    ledger = con.execute(
+        "select l.as_of, s.kind, count(*) as families from claim_ledger l "
+        "join claim_submission s using (submission_id) group by all"
+    ).df()
+    rows = [
+        (
+            financial_quarter(row.as_of.date()),
+            "submitted" if row.kind == "submission" else "historic (imported)",
+            int(row.families),
+        )
+        for row in ledger.itertuples()
+    ]
+    submitted_now = con.execute(
+        "select count(*) from claim_submission where kind = 'submission' and as_of = ?", [as_of]
+    ).fetchone()
+    if not (submitted_now and submitted_now[0]):
+        rows.append((financial_quarter(as_of), "this claim (not submitted)", claimed_now))
+    frame = pd.DataFrame(rows, columns=["quarter", "source", "families"])
+    frame = frame.groupby(["quarter", "source"], as_index=False)["families"].sum()
+    frame["year"] = frame["quarter"].str[:7]
+    totals = frame.groupby(["year", "quarter"], as_index=False)["families"].sum()
+    totals["claimed so far in the year"] = totals.groupby("year")["families"].cumsum()
+    allocations = {year: yearly_allocation(plan, year) for year in totals["year"].unique()}
+    totals["yearly allocation"] = totals["year"].map(allocations)
+    frame = frame.merge(totals.drop(columns="families"), on=["year", "quarter"])
+    return frame.sort_values(["quarter", "source"]).reset_index(drop=True)
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "<td></td>"
+    if isinstance(value, bool):
+        return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, int | float):
+        number = f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+        return f'<td class="n">{number}</td>'
+    if isinstance(value, date):
+        return f"<td>{value.isoformat()}</td>"
+    return f"<td>{escape(str(value))}</td>"
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{escape(str(name))}</th>" for name in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(_cell(value) for value in row) + "</tr>"
+        for row in frame.astype(object).itertuples(index=False, name=None)
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """JSON-ready rows: missing values as null, numpy numbers as Python numbers."""
+    return json.loads(frame.to_json(orient="records"))
+
+
+def funnel_spec(funnel: pd.DataFrame) -> dict[str, object]:
+    encoding = {
+        "y": {"field": "step", "type": "nominal", "sort": None, "title": None},
+        "x": {"field": "cases", "type": "quantitative", "title": "cases"},
+        "tooltip": [{"field": "step"}, {"field": "cases", "type": "quantitative"}],
+    }
+    return {
+        "width": CHART_WIDTH,
+        "height": {"step": 24},
+        "data": {"values": _records(funnel[["step", "cases"]])},
+        "encoding": encoding,
+        "layer": [
+            {"mark": {"type": "bar", "color": BLUE}},
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4},
+                "encoding": {"text": {"field": "cases", "type": "quantitative"}},
+            },
+        ],
+        "config": {"axisY": {"labelLimit": 320}},
+    }
+
+
+def headline_spec(headlines: pd.DataFrame) -> dict[str, object]:
+    measures = ["cases with a need", "cases with every outcome met", "families claimed"]
+    long = headlines.melt(id_vars="headline", value_vars=measures, var_name="measure")
+    return {
+        "width": CHART_WIDTH,
+        "height": {"step": 22},
+        "data": {"values": _records(long)},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "headline", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "value", "type": "quantitative", "stack": None, "title": "count"},
+            "color": {
+                "field": "measure",
+                "type": "nominal",
+                "scale": {"domain": measures, "range": [PALE, BLUE, DARK]},
+                "legend": {"orient": "bottom", "title": None},
+            },
+            "tooltip": [{"field": "headline"}, {"field": "measure"}, {"field": "value"}],
+        },
+        "config": {"axisY": {"labelLimit": 320}},
+    }
+
+
+def near_miss_spec(misses: pd.DataFrame) -> dict[str, object]:
+    return {
+        "width": CHART_WIDTH,
+        "height": 220,
+        "data": {"values": _records(misses)},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "month", "type": "ordinal", "title": "month the case could pass"},
+            "y": {"field": "cases", "type": "quantitative", "aggregate": "sum", "title": "cases"},
+            "color": {
+                "field": "waiting on",
+                "type": "nominal",
+                "scale": {"range": [BLUE, ORANGE, DARK]},
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                {"field": "month"},
+                {"field": "waiting on"},
+                {"field": "cases", "type": "quantitative"},
+                {"field": "claim quarter"},
+            ],
+        },
+    }
+
+
+def quarter_spec(quarters: pd.DataFrame) -> dict[str, object]:
+    bars = _records(
+        quarters[["quarter", "source", "families"]].rename(columns={"source": "series"})
+    )
+    lines = [
+        {"quarter": row["quarter"], "year": row["year"], "series": series, "families": row[series]}
+        for row in quarters.drop_duplicates("quarter").to_dict("records")
+        for series in ("claimed so far in the year", "yearly allocation")
+        if pd.notna(row[series])
+    ]
+    domain = [
+        "submitted",
+        "historic (imported)",
+        "this claim (not submitted)",
+        "claimed so far in the year",
+        "yearly allocation",
+    ]
+    color = {
+        "field": "series",
+        "type": "nominal",
+        "scale": {"domain": domain, "range": [BLUE, GREY, ORANGE, DARK, RED]},
+        "legend": {"orient": "bottom", "title": None, "columns": 3},
+    }
+    x = {"field": "quarter", "type": "ordinal", "title": "financial quarter", "sort": "ascending"}
+    y = {"field": "families", "type": "quantitative", "title": "families"}
+    tooltip = [{"field": "quarter"}, {"field": "series"}, {"field": "families"}]
+    return {
+        "width": CHART_WIDTH,
+        "height": 240,
+        "layer": [
+            {
+                "data": {"values": bars},
+                "mark": {"type": "bar"},
+                "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
+            },
+            {
+                "data": {"values": _records(pd.DataFrame(lines))},
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": color,
+                    "detail": {"field": "year", "type": "nominal"},
+                    "strokeDash": {
+                        "field": "series",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {
+                            "domain": ["claimed so far in the year", "yearly allocation"],
+                            "range": [[1, 0], [6, 4]],
+                        },
+                    },
+                    "tooltip": tooltip,
+                },
+            },
+        ],
+    }
+
+
+def _chart(name: str, spec: dict[str, object]) -> str:
+    data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        f'<div class="chart" id="chart-{name}" data-spec="spec-{name}"></div>'
+        f'<script type="application/json" id="spec-{name}">{data}</script>'
+    )
+
+
+def _section(name: str, title: str, note: str, chart: str, table: str) -> str:
+    return (
+        f'<section id="{name}"><h2>{escape(title)}</h2><p class="note">{escape(note)}</p>'
+        f"{chart}{table}</section>"
+    )
+
+
+def claim_page_html(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    as_of: date,
+    decisions: pd.DataFrame,
+    summary: list[tuple[str, object]],
+) -> str:
+    """The page for one claim run, from the tables the decision left in the warehouse."""
+    claimed = int(decisions["claimed"].sum())
+    funnel = gate_funnel(con, plan, claimed)
+    headlines = headline_outcomes(con, plan, decisions)
+    misses = near_misses(decisions)
+    quarters = claims_by_quarter(con, plan, as_of, claimed)
+    council, code = plan.council
+    title = f"Claim report {financial_quarter(as_of)}, {council}" + (f" ({code})" if code else "")
+    sections = [
+        _section(
+            "summary",
+            "Summary",
+            "As in the workbook's Summary sheet.",
+            "",
+            html_table(pd.DataFrame(summary, columns=["item", "value"])),
+        ),
+        _section(
+            "gates",
+            "Cases through the seven gates",
+            "Each bar counts the cases that pass that gate and every gate above it; "
+            "'fail this gate' counts every case failing it, whatever else it fails.",
+            _chart("gates", funnel_spec(funnel)),
+            html_table(funnel),
+        ),
+        _section(
+            "headlines",
+            "Headline outcomes",
+            "Cases with a need under each headline, those with every such need's outcome "
+            "met, and the claimed families with a need under it.",
+            _chart("headlines", headline_spec(headlines)),
+            html_table(headlines),
+        ),
+        _section(
+            "near-misses",
+            "Near misses by the date they could pass",
+            "Cases failing only on time (the closure or re-claim window), counted by the "
+            "month they could first pass and the quarter they could be claimed in.",
+            _chart("near-misses", near_miss_spec(misses)) if len(misses) else "",
+            html_table(misses) if len(misses) else "<p>No case is waiting only for a date.</p>",
+        ),
+        _section(
+            "quarters",
+            "Claims per quarter against the allocation",
+            "Families claimed per financial quarter from the ledger (and this claim when it "
+            "is not yet submitted), the running total in each financial year and the "
+            "plan's yearly allocation (when set).",
+            _chart("quarters", quarter_spec(quarters)),
+            html_table(quarters),
+        ),
+    ]
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                '<html lang="en"><head><meta charset="utf-8">',
+                f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+                f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+                f"<h1>{escape(title)}</h1>",
+                f"<p>Decided as of {as_of.isoformat()} under rule set {escape(plan.version)}. "
+                "Counts only: no family, case or person is named on this page.</p>",
+                *sections,
+                vega_scripts(),
+                f"<script>{EMBED}</script>",
+                "</body></html>",
+            ]
+        )
+        + "\n"
+    )
+
+
+def write_claim_page(path: Path, page: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
