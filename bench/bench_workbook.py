@@ -76,7 +76,7 @@ def main() -> None:
             except ImportError:
                 continue
             began = time.perf_counter()
-            claim_page_html(con, plan, as_of, decisions)
+            claim_page_html(con, plan, as_of, decisions, list(content.summary))
             page_s.append(time.perf_counter() - began)
     rows = sum(len(frame) for frame in (content.families, content.evidence, content.not_claimed))
     print(

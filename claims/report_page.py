@@ -33,6 +33,8 @@ from indicators.plan import Plan
 VEGA_SCRIPTS = ("vega@5.31.0", "vega-lite@5.2.0", "vega-embed@6.20.2")
 """The runtime, in load order, as Splink 5.0.0 ships it (splink/internals/files/external_js)."""
 CHART_WIDTH = 560
+BAND = 64
+"""Pixels per month or quarter: a chart of two quarters is narrow, of twelve wide."""
 BLUE, PALE, DARK, ORANGE, RED, GREY = "#4a78a8", "#b8cde3", "#1d3d5f", "#e08a2c", "#b22", "#999"
 GATE_LABELS = {
     1: "a dependent child or expectant parent",
@@ -200,7 +202,7 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
     if isinstance(value, int | float):
-        number = f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+        number = f"{value:,.2f}".rstrip("0").rstrip(".")
         return f'<td class="n">{number}</td>'
     if isinstance(value, date):
         return f"<td>{value.isoformat()}</td>"
@@ -268,7 +270,7 @@ def headline_spec(headlines: pd.DataFrame) -> dict[str, object]:
 
 def near_miss_spec(misses: pd.DataFrame) -> dict[str, object]:
     return {
-        "width": CHART_WIDTH,
+        "width": {"step": BAND},
         "height": 220,
         "data": {"values": _records(misses)},
         "mark": {"type": "bar"},
@@ -318,7 +320,7 @@ def quarter_spec(quarters: pd.DataFrame) -> dict[str, object]:
     y = {"field": "families", "type": "quantitative", "title": "families"}
     tooltip = [{"field": "quarter"}, {"field": "series"}, {"field": "families"}]
     return {
-        "width": CHART_WIDTH,
+        "width": {"step": BAND},
         "height": 240,
         "layer": [
             {

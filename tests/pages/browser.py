@@ -134,7 +134,12 @@ class Chromium:
                 continue
 
     def load(
-        self, page: Path, probe: str = "null", settle: float = 20.0, full_page: bool = True
+        self,
+        page: Path,
+        probe: str = "null",
+        settle: float = 20.0,
+        full_page: bool = True,
+        scale: float = 1.0,
     ) -> PageLoad:
         """Open `page` offline, wait for its charts to draw (or `settle` s), report.
 
@@ -164,7 +169,7 @@ class Chromium:
             time.sleep(0.2)
         probed = self._evaluate(session, probe)
         result = PageLoad(charts, self._errors(session), self._requests(session), probe=probed)
-        result.screenshot = self._screenshot(session, full_page)
+        result.screenshot = self._screenshot(session, full_page, scale)
         self._call("Target.closeTarget", targetId=target)
         return result
 
@@ -203,10 +208,10 @@ class Chromium:
             and not event["params"]["request"]["url"].startswith(LOCAL_SCHEMES)
         ]
 
-    def _screenshot(self, session: str, full_page: bool) -> bytes:
+    def _screenshot(self, session: str, full_page: bool, scale: float) -> bytes:
         size = self._call("Page.getLayoutMetrics", session)["cssContentSize"]
         height = min(size["height"], 6000) if full_page else 900
-        clip = {"x": 0, "y": 0, "width": min(size["width"], 1200), "height": height, "scale": 1}
+        clip = {"x": 0, "y": 0, "width": min(size["width"], 1200), "height": height, "scale": scale}
         shot = self._call(
             "Page.captureScreenshot",
             session,
