@@ -147,6 +147,7 @@ def _feed_section(feed: str, loaded: Sequence[BatchReport]) -> str:
     lines = [
         f'<details class="feed" id="feed-{escape(feed)}"><summary><span{flag}>{headline}'
         "</span></summary>",
+        "<h3>Reconciliation per batch</h3>",
         "<table><tr><th>file</th><th>batch</th><th>suite</th><th>rows in</th><th>staged</th>"
         "<th>quarantined</th><th>balances</th><th>failed checks</th><th>supersedes</th></tr>",
     ]

@@ -28,7 +28,6 @@ from xml.sax.saxutils import escape as xml_escape
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -49,6 +48,11 @@ HEADER_EXTRA = 4
 MAX_CELL_TEXT = 32_767
 """Excel's limit on one cell's text; a longer value would make the file unreadable."""
 MAX_ROWS = 1_048_576
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE and U+FFFE, U+FFFF,
+lone surrogates): one of them in a cell makes the whole file unreadable, so they go."""
+CARRIAGE_RETURN = {"\r": "&#13;"}
+"""A bare CR in XML text reads back as LF; as a character reference it stays a CR."""
 EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
 FIRST_SERIAL_DAY = 61
 """1900-03-01: Excel counts a 29 February 1900 that never was, so serials before it are
@@ -108,7 +112,7 @@ def _register_styles(sheet: Worksheet) -> CellStyles:
 
 
 def _clean_text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    text = NOT_XML.sub("", value)
     if len(text) > MAX_CELL_TEXT:
         note = f" [cut at Excel's cell limit: {len(text)} characters in all]"
         text = text[: MAX_CELL_TEXT - len(note)] + note
@@ -120,7 +124,11 @@ PRESERVE = ' xml:space="preserve"'
 
 def _text_xml(text: str, style: int) -> str:
     space = PRESERVE if text[0].isspace() or text[-1].isspace() else ""
-    return f' s="{style}" t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>'
+    return f' s="{style}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+
+
+def _xml_text(text: str) -> str:
+    return xml_escape(text, CARRIAGE_RETURN)
 
 
 def _number_xml(text: str, style: int) -> str:
@@ -210,12 +218,12 @@ def _text_column(series: pd.Series, styles: CellStyles) -> Column:
     texts: list[str] = series.fillna("").tolist()
     joined = "\n".join(texts)
     width = max(map(len, texts), default=0)
-    if width > MAX_CELL_TEXT or ILLEGAL_CHARACTERS_RE.search(joined):
+    if width > MAX_CELL_TEXT or NOT_XML.search(joined):
         texts = [_clean_text(text) for text in texts]
         width = max(map(len, texts), default=0)
     escaped = texts
-    if "&" in joined or "<" in joined or ">" in joined:
-        escaped = [xml_escape(text) for text in texts]
+    if "&" in joined or "<" in joined or ">" in joined or "\r" in joined:
+        escaped = [_xml_text(text) for text in texts]
     plain, quoted = (
         (styles.wrapped, styles.quoted_wrapped)
         if width > MAX_WIDTH
@@ -303,7 +311,7 @@ def _write_header(sheet: Worksheet, frame: pd.DataFrame, widths: list[int], area
     """Row 1 bold and frozen, an autofilter over the table, each column fitted."""
     bold = Font(bold=True)
     for index, name in enumerate(frame.columns, start=1):
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(name))
+        text = NOT_XML.sub("", str(name))
         cell = sheet.cell(row=1, column=index, value=text)
         cell.font = bold
         if text.startswith(FORMULA_TRIGGERS):

@@ -137,3 +137,19 @@ def test_too_many_rows_for_a_sheet_is_a_clear_error() -> None:
     frame = pd.DataFrame({"a": np.zeros(1_048_576, dtype=np.int8)})
     with pytest.raises(ValueError, match="do not fit in one sheet"):
         render_sheets([("Big", frame)], MOMENT)
+
+
+def test_characters_xml_cannot_carry_are_dropped_and_carriage_returns_kept() -> None:
+    """U+FFFF or a lone surrogate from a partner's file would make the file unreadable."""
+    values = ["a\rb", "\rx", "ok\uffffz", "c\r\nd", "=\r1", "no\ufffe", "x\r"]
+    frame = pd.DataFrame(
+        {
+            "typed": pd.array(values, dtype="str"),
+            "mixed": pd.Series(values, dtype=object),
+            "surrogate": pd.Series(["bad\ud800x", *values[1:]], dtype=object),
+        }
+    )
+    grid = assert_reads_back_identically(render_sheets([("Only", frame)], MOMENT))["Only"]
+    kept = ["a\rb", "\rx", "okz", "c\r\nd", "=\r1", "no", "x\r"]
+    assert [row[0] for row in grid[1:]] == [row[1] for row in grid[1:]] == kept
+    assert grid[1][2] == "badx"
