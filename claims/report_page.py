@@ -180,19 +180,24 @@ def claims_by_quarter(
         )
         for row in ledger.itertuples()
     ]
-    submitted_now = con.execute(
-        "select count(*) from claim_submission where kind = 'submission' and as_of = ?", [as_of]
-    ).fetchone()
-    if not (submitted_now and submitted_now[0]):
-        rows.append((financial_quarter(as_of), "this claim (not submitted)", claimed_now))
+    submitted = con.execute(
+        "select as_of from claim_submission where kind = 'submission'"
+    ).fetchall()
+    quarter = financial_quarter(as_of)
+    if quarter not in {financial_quarter(day) for (day,) in submitted}:
+        # A quarter already submitted shows what was submitted, not this run again.
+        rows.append((quarter, "this claim (not submitted)", claimed_now))
     frame = pd.DataFrame(rows, columns=["quarter", "source", "families"])
     frame = frame.groupby(["quarter", "source"], as_index=False)["families"].sum()
     frame["year"] = frame["quarter"].str[:7]
-    totals = frame.groupby(["year", "quarter"], as_index=False)["families"].sum()
+    # As the Summary counts the year's progress (claims.ledger.claimed_in_year): the
+    # periods submitted here and this claim; imported historic claims are shown apart.
+    counted = frame[frame["source"] != "historic (imported)"]
+    totals = counted.groupby(["year", "quarter"], as_index=False)["families"].sum()
     totals["claimed so far in the year"] = totals.groupby("year")["families"].cumsum()
     allocations = {year: yearly_allocation(plan, year) for year in totals["year"].unique()}
     totals["yearly allocation"] = totals["year"].map(allocations)
-    frame = frame.merge(totals.drop(columns="families"), on=["year", "quarter"])
+    frame = frame.merge(totals.drop(columns="families"), on=["year", "quarter"], how="left")
     return frame.sort_values(["quarter", "source"]).reset_index(drop=True)
 
 
@@ -417,9 +422,10 @@ def claim_page_html(
         _section(
             "quarters",
             "Claims per quarter against the allocation",
-            "Families claimed per financial quarter from the ledger (and this claim when it "
-            "is not yet submitted), the running total in each financial year and the "
-            "plan's yearly allocation (when set).",
+            "Families claimed per financial quarter from the ledger (and this claim when its "
+            "quarter is not yet submitted), the running total in each financial year of the "
+            "periods submitted here and this claim (imported historic claims are shown but "
+            "not counted, as in the Summary), and the plan's yearly allocation (when set).",
             _chart("quarters", quarter_spec(quarters)),
             html_table(quarters),
         ),

@@ -159,11 +159,16 @@ Item = _Text | tuple[str, int] | None
 or date's final cell XML with the characters it shows."""
 
 
+def _text_item(value: str) -> _Text | None:
+    text = _clean_text(value)
+    return _Text(text) if text else None
+
+
 def _scalar_item(value: object, styles: CellStyles) -> Item:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, str):
-        return _Text(_clean_text(value)) if value else None
+        return _text_item(value)
     if isinstance(value, bool | np.bool_):
         return _Text("yes" if value else "no")
     if isinstance(value, date):  # datetime and pd.Timestamp too
@@ -182,8 +187,8 @@ def _scalar_item(value: object, styles: CellStyles) -> Item:
         return _number_xml(number, styles.number), len(number)
     if isinstance(value, list | tuple | np.ndarray):
         joined = "; ".join(str(v) for v in value)
-        return _Text(_clean_text(joined)) if joined else None
-    return _Text(_clean_text(str(value)))
+        return _text_item(joined)
+    return _text_item(str(value))
 
 
 def _mixed_column(values: list[object], styles: CellStyles) -> Column:
@@ -271,7 +276,7 @@ def _date_column(series: pd.Series, styles: CellStyles) -> Column:
 
 def _column(series: pd.Series, styles: CellStyles) -> Column:
     kind = series.dtype.kind
-    if kind in "iuf" and not isinstance(series.dtype, pd.BooleanDtype):
+    if kind in "iuf":
         return _number_column(series, styles)
     if kind == "M":
         return _date_column(series, styles)

@@ -92,6 +92,12 @@ def test_quarters_come_from_the_ledger_with_the_running_total_and_allocation(
     assert set(this_year["yearly allocation"]) == {60}
     historic = quarters[quarters["source"] == "historic (imported)"]
     assert int(historic["families"].sum()) == (ledger[0] if ledger else 0)
+    # Once Q2 is submitted, another claim dated in Q2 is not counted on top of it.
+    run_claim(sample_con, plan, loaded_sample.as_of, tmp_path / "q2s.xlsx", submit=True)
+    again = claims_by_quarter(sample_con, plan, date(2025, 9, 29), 999)
+    q2_rows = again[again["quarter"] == "2025-26 Q2"]
+    assert q2_rows["source"].tolist() == ["submitted"]
+    assert q2_rows["families"].tolist() == [second.claimed]
 
 
 def test_page_is_beside_the_workbook_offline_deterministic_and_names_nobody(

@@ -147,9 +147,11 @@ def test_characters_xml_cannot_carry_are_dropped_and_carriage_returns_kept() -> 
             "typed": pd.array(values, dtype="str"),
             "mixed": pd.Series(values, dtype=object),
             "surrogate": pd.Series(["bad\ud800x", *values[1:]], dtype=object),
+            "nothing left": pd.Series(["\x07", "\uffff", ["\x01"], *values[3:]], dtype=object),
         }
     )
     grid = assert_reads_back_identically(render_sheets([("Only", frame)], MOMENT))["Only"]
     kept = ["a\rb", "\rx", "okz", "c\r\nd", "=\r1", "no", "x\r"]
     assert [row[0] for row in grid[1:]] == [row[1] for row in grid[1:]] == kept
     assert grid[1][2] == "badx"
+    assert [row[3] for row in grid[1:4]] == [None, None, None]
