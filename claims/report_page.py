@@ -6,36 +6,33 @@ fall under, which cases could pass on a later date and when, and how this quarte
 stand against the year's allocation. Counts only: no family, case or person ID, no name,
 no date of birth, so the page can be mailed around like the figures in the Summary sheet.
 
-The charts are Vega-Lite specs rendered in the browser by Vega, with the vega, vega-lite
-and vega-embed scripts inlined from the copies Splink ships (the pinned Splink, so the
-page needs no network and no CDN). Altair is not used to write the specs: Altair 6 emits
-Vega-Lite 6 while the offline runtime is Vega-Lite 5.2, and its own offline save needs
-another package (vl-convert-python). Every chart has a table of the same numbers under it.
-The page carries no clock: the same claim gives the same bytes.
+The charts (claims/report_charts.py) are Vega-Lite specs drawn offline by the Vega scripts
+inlined in the page. Every chart has a table of the same numbers under it. The page
+carries no clock: the same claim gives the same bytes.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from functools import cache
 from html import escape
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from claims.ledger import ensure_ledger
+from claims.report_charts import (
+    EMBED,
+    chart,
+    funnel_spec,
+    headline_spec,
+    near_miss_spec,
+    quarter_spec,
+    vega_scripts,
+)
 from claims.submission import financial_quarter, yearly_allocation
 from indicators.plan import Plan
 
-VEGA_SCRIPTS = ("vega@5.31.0", "vega-lite@5.2.0", "vega-embed@6.20.2")
-"""The runtime, in load order, as Splink 5.0.0 ships it (splink/internals/files/external_js)."""
-CHART_WIDTH = 560
-BAND = 64
-"""Pixels per month or quarter: a chart of two quarters is narrow, of twelve wide."""
-BLUE, PALE, DARK, ORANGE, RED, GREY = "#4a78a8", "#b8cde3", "#1d3d5f", "#e08a2c", "#b22", "#999"
 GATE_LABELS = {
     1: "a dependent child or expectant parent",
     2: "needs under {min_headlines}+ headline outcomes",
@@ -62,30 +59,11 @@ CSP = (
     "style-src 'unsafe-inline'; img-src data:"
 )
 """Nothing may load from anywhere: Vega compiles its expressions (eval), nothing else."""
-EMBED = """
-document.querySelectorAll("div.chart").forEach(function (element) {
-  var spec = JSON.parse(document.getElementById(element.dataset.spec).textContent);
-  vegaEmbed(element, spec, {renderer: "svg", actions: false, mode: "vega-lite"})
-    .catch(function (error) {
-      element.textContent = "This chart could not be drawn: " + error;
-      console.error(error);
-    });
-});
-"""
 
 
 def claim_page_path(workbook: Path) -> Path:
     """Beside the workbook: `claim-2025-09-30.xlsx` -> `claim-2025-09-30-report.html`."""
     return workbook.with_name(f"{workbook.stem}-report.html")
-
-
-@cache
-def vega_scripts() -> str:
-    folder = resources.files("splink").joinpath("internals", "files", "external_js")
-    return "\n".join(
-        f"<script>{folder.joinpath(name).read_text(encoding='utf-8')}</script>"
-        for name in VEGA_SCRIPTS
-    )
 
 
 def gate_funnel(con: duckdb.DuckDBPyConnection, plan: Plan, claimed: int) -> pd.DataFrame:
@@ -223,148 +201,6 @@ def html_table(frame: pd.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """JSON-ready rows: missing values as null, numpy numbers as Python numbers."""
-    return json.loads(frame.to_json(orient="records"))
-
-
-def funnel_spec(funnel: pd.DataFrame) -> dict[str, object]:
-    encoding = {
-        "y": {"field": "step", "type": "nominal", "sort": None, "title": None},
-        "x": {"field": "cases", "type": "quantitative", "title": "cases"},
-        "tooltip": [{"field": "step"}, {"field": "cases", "type": "quantitative"}],
-    }
-    return {
-        "width": CHART_WIDTH,
-        "height": {"step": 24},
-        "data": {"values": _records(funnel[["step", "cases"]])},
-        "encoding": encoding,
-        "layer": [
-            {"mark": {"type": "bar", "color": BLUE}},
-            {
-                "mark": {"type": "text", "align": "left", "dx": 4},
-                "encoding": {"text": {"field": "cases", "type": "quantitative"}},
-            },
-        ],
-        "config": {"axisY": {"labelLimit": 320}},
-    }
-
-
-def headline_spec(headlines: pd.DataFrame) -> dict[str, object]:
-    measures = ["cases with a need", "cases with every outcome met", "families claimed"]
-    long = headlines.melt(id_vars="headline", value_vars=measures, var_name="measure")
-    return {
-        "width": CHART_WIDTH,
-        "height": {"step": 22},
-        "data": {"values": _records(long)},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "y": {"field": "headline", "type": "nominal", "sort": None, "title": None},
-            "x": {"field": "value", "type": "quantitative", "stack": None, "title": "count"},
-            "color": {
-                "field": "measure",
-                "type": "nominal",
-                "scale": {"domain": measures, "range": [PALE, BLUE, DARK]},
-                "legend": {"orient": "bottom", "title": None},
-            },
-            "tooltip": [{"field": "headline"}, {"field": "measure"}, {"field": "value"}],
-        },
-        "config": {"axisY": {"labelLimit": 320}},
-    }
-
-
-def near_miss_spec(misses: pd.DataFrame) -> dict[str, object]:
-    return {
-        "width": {"step": BAND},
-        "height": 220,
-        "data": {"values": _records(misses)},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "x": {"field": "month", "type": "ordinal", "title": "month the case could pass"},
-            "y": {"field": "cases", "type": "quantitative", "aggregate": "sum", "title": "cases"},
-            "color": {
-                "field": "waiting on",
-                "type": "nominal",
-                "scale": {"range": [BLUE, ORANGE, DARK]},
-                "legend": {"orient": "bottom"},
-            },
-            "tooltip": [
-                {"field": "month"},
-                {"field": "waiting on"},
-                {"field": "cases", "type": "quantitative"},
-                {"field": "claim quarter"},
-            ],
-        },
-    }
-
-
-def quarter_spec(quarters: pd.DataFrame) -> dict[str, object]:
-    bars = _records(
-        quarters[["quarter", "source", "families"]].rename(columns={"source": "series"})
-    )
-    lines = [
-        {"quarter": row["quarter"], "year": row["year"], "series": series, "families": row[series]}
-        for row in quarters.drop_duplicates("quarter").to_dict("records")
-        for series in ("claimed so far in the year", "yearly allocation")
-        if pd.notna(row[series])
-    ]
-    domain = [
-        "submitted",
-        "historic (imported)",
-        "this claim (not submitted)",
-        "claimed so far in the year",
-        "yearly allocation",
-    ]
-    color = {
-        "field": "series",
-        "type": "nominal",
-        "scale": {"domain": domain, "range": [BLUE, GREY, ORANGE, DARK, RED]},
-        "legend": {"orient": "bottom", "title": None, "columns": 3},
-    }
-    x = {"field": "quarter", "type": "ordinal", "title": "financial quarter", "sort": "ascending"}
-    y = {"field": "families", "type": "quantitative", "title": "families"}
-    tooltip = [{"field": "quarter"}, {"field": "series"}, {"field": "families"}]
-    return {
-        "width": {"step": BAND},
-        "height": 240,
-        "layer": [
-            {
-                "data": {"values": bars},
-                "mark": {"type": "bar"},
-                "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
-            },
-            {
-                "data": {"values": _records(pd.DataFrame(lines))},
-                "mark": {"type": "line", "point": True},
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "color": color,
-                    "detail": {"field": "year", "type": "nominal"},
-                    "strokeDash": {
-                        "field": "series",
-                        "type": "nominal",
-                        "legend": None,
-                        "scale": {
-                            "domain": ["claimed so far in the year", "yearly allocation"],
-                            "range": [[1, 0], [6, 4]],
-                        },
-                    },
-                    "tooltip": tooltip,
-                },
-            },
-        ],
-    }
-
-
-def _chart(name: str, spec: dict[str, object]) -> str:
-    data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
-    return (
-        f'<div class="chart" id="chart-{name}" data-spec="spec-{name}"></div>'
-        f'<script type="application/json" id="spec-{name}">{data}</script>'
-    )
-
-
 def _section(name: str, title: str, note: str, chart: str, table: str) -> str:
     return (
         f'<section id="{name}"><h2>{escape(title)}</h2><p class="note">{escape(note)}</p>'
@@ -400,7 +236,7 @@ def claim_page_html(
             "Cases through the seven gates",
             "Each bar counts the cases that pass that gate and every gate above it; "
             "'fail this gate' counts every case failing it, whatever else it fails.",
-            _chart("gates", funnel_spec(funnel)),
+            chart("gates", funnel_spec(funnel)),
             html_table(funnel),
         ),
         _section(
@@ -408,7 +244,7 @@ def claim_page_html(
             "Headline outcomes",
             "Cases with a need under each headline, those with every such need's outcome "
             "met, and the claimed families with a need under it.",
-            _chart("headlines", headline_spec(headlines)),
+            chart("headlines", headline_spec(headlines)),
             html_table(headlines),
         ),
         _section(
@@ -416,7 +252,7 @@ def claim_page_html(
             "Near misses by the date they could pass",
             "Cases failing only on time (the closure or re-claim window), counted by the "
             "month they could first pass and the quarter they could be claimed in.",
-            _chart("near-misses", near_miss_spec(misses)) if len(misses) else "",
+            chart("near-misses", near_miss_spec(misses)) if len(misses) else "",
             html_table(misses) if len(misses) else "<p>No case is waiting only for a date.</p>",
         ),
         _section(
@@ -426,7 +262,7 @@ def claim_page_html(
             "quarter is not yet submitted), the running total in each financial year of the "
             "periods submitted here and this claim (imported historic claims are shown but "
             "not counted, as in the Summary), and the plan's yearly allocation (when set).",
-            _chart("quarters", quarter_spec(quarters)),
+            chart("quarters", quarter_spec(quarters)),
             html_table(quarters),
         ),
     ]
