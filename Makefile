@@ -10,7 +10,14 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 
-.PHONY: demo test check clean
+.PHONY: demo test check clean chromium
+
+# The page tests (tests/pages/) open every offline page in headless Chromium. Debian's
+# package is installed when it is missing and make runs as root with apt-get (a clean CI
+# machine); otherwise this says so and those tests skip, naming the reason.
+CHROMIUM := /usr/bin/chromium
+CHROMIUM_PACKAGES := chromium fonts-dejavu-core
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +32,13 @@ $(TEST_STAMP): $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sfp demo --dir demo
 
-test: $(TEST_STAMP)
+chromium:
+	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { $(APT_INSTALL) $(CHROMIUM_PACKAGES) >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) $(CHROMIUM_PACKAGES) >/dev/null; }; }; } || \
+	  echo "make: could not install $(CHROMIUM) (needs root and apt-get); the browser tests will skip" >&2
+
+test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest
 
 check: $(STAMP)

@@ -1,4 +1,5 @@
-"""A claim run: decide every case as of a date, write the workbook, record a submission.
+"""A claim run: decide every case as of a date, write the workbook and its report page,
+record a submission.
 
 The summary carries the rule-set version and an input fingerprint (the exact files, plan
 and linkage model behind the numbers), so a later re-run can show it used the same inputs.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -32,6 +33,7 @@ class ClaimResult:
     reclaims: int = 0
     submission_id: int | None = None
     workbook_sha256: str = ""
+    report_page: Path | None = None
 
 
 def financial_quarter(as_of: date) -> str:
@@ -76,6 +78,72 @@ def input_fingerprint(
     return digest.hexdigest()[:16]
 
 
+def quarter_bounds(as_of: date) -> tuple[date, date]:
+    """First and last day of the financial quarter holding `as_of` (the claim's period)."""
+    first_month = as_of.month - (as_of.month - 4) % 3
+    start = date(as_of.year, first_month, 1)
+    end_month = first_month + 2
+    following = date(as_of.year + end_month // 12, end_month % 12 + 1, 1)
+    return start, following - timedelta(days=1)
+
+
+def claim_summary(
+    con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, decisions: pd.DataFrame
+) -> list[tuple[str, object]]:
+    """The Summary lines a finance officer reads first: who, which period, how many, how much.
+
+    Dates are dates and counts and amounts numbers, so the sheet can be summed and sorted.
+    The year's progress counts families claimed in earlier periods of the financial year
+    (the ledger) plus this period; amounts appear only when the plan sets a rate.
+    """
+    claimed = decisions[decisions["claimed"]]
+    not_claimed = decisions[~decisions["claimed"]]
+    council, code = plan.council
+    start, end = quarter_bounds(as_of)
+    summary: list[tuple[str, object]] = [
+        ("council", council),
+        ("council code", code),
+        ("period", financial_quarter(as_of)),
+        ("period start", start),
+        ("period end", end),
+        ("as-of date", as_of),
+        ("families claimed", len(claimed)),
+        ("of which re-claims", int((claimed["reclaim"] == "yes").sum())),
+        ("cases decided", len(decisions)),
+        ("cases not claimed", len(not_claimed)),
+        (
+            "near misses (could pass on a later date)",
+            int(not_claimed["earliest_pass_date"].notna().sum()),
+        ),
+    ]
+    headlines = claimed["headline_outcomes"].str.split(", ")
+    for code_, name in plan.headlines.items():
+        count = int(headlines.apply(lambda codes, c=code_: c in codes).sum()) if len(claimed) else 0
+        summary.append((f"claimed families with a {code_} need ({name})", count))
+    year, year_start = financial_year(as_of)
+    so_far = claimed_in_year(con, year_start, as_of) + len(claimed)
+    rate = plan.rate_per_family
+    if rate is not None:
+        summary += [
+            ("rate per family (£)", rate),
+            ("amount claimed this period (£)", rate * len(claimed)),
+        ]
+    summary.append((f"families claimed in {year} including this period", so_far))
+    if rate is not None:
+        summary.append((f"amount claimed in {year} including this period (£)", rate * so_far))
+    allocation = yearly_allocation(plan, year)
+    if allocation is not None:
+        summary += [
+            (f"yearly allocation {year}", allocation),
+            (f"allocation remaining {year}", allocation - so_far),
+            (
+                f"share of the {year} allocation claimed (%)",
+                round(100 * so_far / allocation, 1) if allocation else None,
+            ),
+        ]
+    return summary
+
+
 EVIDENCE_SQL = """
 select
     c.family_id,
@@ -109,37 +177,7 @@ def build_workbook_content(
 ) -> ClaimWorkbook:
     """The four sheets of SPEC section 5 from the decisions and the evidence tables."""
     claimed = decisions[decisions["claimed"]]
-    reclaims = int((claimed["reclaim"] == "yes").sum())
-    summary: list[tuple[str, object]] = [
-        ("council", plan.data.get("council", "")),
-        ("period", financial_quarter(as_of)),
-        ("as-of date", as_of.isoformat()),
-        ("families claimed", len(claimed)),
-        ("of which re-claims", reclaims),
-        ("cases decided", len(decisions)),
-        ("cases not claimed", len(decisions) - len(claimed)),
-    ]
-    for code, name in plan.headlines.items():
-        count = (
-            int(
-                claimed["headline_outcomes"]
-                .str.split(", ")
-                .apply(lambda codes, c=code: c in codes)
-                .sum()
-            )
-            if len(claimed)
-            else 0
-        )
-        summary.append((f"claimed families with a {code} need ({name})", count))
-    year, year_start = financial_year(as_of)
-    allocation = yearly_allocation(plan, year)
-    if allocation is not None:
-        so_far = claimed_in_year(con, year_start, as_of) + len(claimed)
-        summary += [
-            (f"yearly allocation {year}", allocation),
-            (f"families claimed in {year} including this period", so_far),
-            (f"allocation remaining {year}", allocation - so_far),
-        ]
+    summary = claim_summary(con, plan, as_of, decisions)
     summary += [
         ("rule-set version", plan.version),
         ("plan file", Path(plan.source).name),
@@ -202,6 +240,12 @@ def run_claim(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
+    # Imported here: the page module reads this module's period helpers.
+    from claims.report_page import claim_page_html, claim_page_path, write_claim_page
+
+    page = write_claim_page(
+        claim_page_path(out), claim_page_html(con, plan, as_of, decisions, list(content.summary))
+    )
     claimed = decisions[decisions["claimed"]]
     return ClaimResult(
         out,
@@ -212,4 +256,5 @@ def run_claim(
         int((claimed["reclaim"] == "yes").sum()),
         submission_id,
         hashlib.sha256(data).hexdigest(),
+        page,
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from data_contracts.feeds import FEEDS
 from data_contracts.ingest import BatchReport
 
 ROWS_SHOWN = 50
@@ -24,10 +25,16 @@ body { font-family: sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #eee; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .fail { color: #a00; font-weight: bold; }
 .pass { color: #060; }
 .refused { color: #a00; }
 .rows { font-family: monospace; max-width: 40em; }
+details { margin: 0.3em 0; }
+details.feed { border: 1px solid #ccc; padding: 0.3em 0.8em; }
+details.feed > summary { font-size: 1.15em; font-weight: bold; cursor: pointer; }
+details.batch { margin-left: 1em; }
+details.batch > summary { cursor: pointer; }
 """
 
 
@@ -44,73 +51,132 @@ def write_validation_page(reports: Sequence[BatchReport], folder: Path, run_at: 
 
 
 def render_validation_page(reports: Sequence[BatchReport], run_at: datetime) -> str:
+    """A summary table per feed first, then one collapsed section per feed.
+
+    A first night at 5,000 households loads hundreds of files with dozens of checks each:
+    the summary says at once which feed needs a look, and its section (a `<details>`,
+    which needs no script) opens on the batches and, per batch, the checks.
+    """
     loaded = [r for r in reports if r.batch_id and not r.error and r.status != "already loaded"]
     refused = [r for r in reports if r.error]
     skipped = [r for r in reports if r.status == "already loaded"]
+    feeds = sorted(
+        {r.feed for r in reports}, key=lambda f: (list(FEEDS).index(f) if f in FEEDS else 99, f)
+    )
+    when = escape(run_at.isoformat(timespec="seconds"))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Feed validation {escape(run_at.isoformat(timespec='seconds'))}</title>",
+        f"<title>Feed validation {when}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>Feed validation, nightly run of {escape(run_at.isoformat(timespec='seconds'))}"
-        " UTC</h1>",
+        f"<h1>Feed validation, nightly run of {when} UTC</h1>",
         "<p>Counts and row numbers only: the failing values are in the warehouse "
         "(<code>raw_&lt;feed&gt;</code> by batch and row number), not on this page.</p>",
-        _summary_table(loaded, refused, skipped),
+        _totals(loaded, refused, skipped),
+        _feed_table(feeds, reports),
     ]
     if refused:
         parts.append("<h2>Refused files</h2><ul>")
         parts += [f'<li class="refused">{escape(r.error)}</li>' for r in refused]
         parts.append("</ul>")
-    for report in loaded:
-        parts.append(_batch_section(report))
+    parts.append("<h2>Feeds</h2>")
+    parts += [_feed_section(feed, [r for r in loaded if r.feed == feed]) for feed in feeds]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _summary_table(
+def _totals(
     loaded: Sequence[BatchReport], refused: Sequence[BatchReport], skipped: Sequence[BatchReport]
 ) -> str:
-    rows = [
-        "<h2>Reconciliation per batch</h2><table>",
-        "<tr><th>feed</th><th>file</th><th>batch</th><th>suite</th><th>rows in</th>"
-        "<th>staged</th><th>quarantined</th><th>balances</th><th>supersedes</th></tr>",
-    ]
-    for r in loaded:
-        balances = r.rows_in == r.rows_staged + r.rows_quarantined
-        rows.append(
-            "<tr>"
-            + "".join(
-                f"<td>{escape(str(cell))}</td>"
-                for cell in (
-                    r.feed,
-                    Path(r.file_name).name,
-                    r.batch_id,
-                    r.suite,
-                    r.rows_in,
-                    r.rows_staged,
-                    r.rows_quarantined,
-                )
-            )
-            + f'<td class="{"pass" if balances else "fail"}">{"yes" if balances else "NO"}</td>'
-            + f"<td>{escape(', '.join(r.supersedes))}</td></tr>"
-        )
-    rows.append("</table>")
-    rows.append(
+    return (
         f"<p>{len(loaded)} batches loaded: {sum(r.rows_in for r in loaded)} rows in = "
         f"{sum(r.rows_staged for r in loaded)} staged + "
         f"{sum(r.rows_quarantined for r in loaded)} quarantined; {len(refused)} files refused; "
         f"{len(skipped)} files already loaded.</p>"
     )
+
+
+def _number(value: int, bad: bool = False) -> str:
+    return f'<td class="n{" fail" if bad else ""}">{value:,}</td>'
+
+
+def _failed_checks(report: BatchReport) -> int:
+    return sum(not check.success for check in report.checks)
+
+
+def _feed_table(feeds: Sequence[str], reports: Sequence[BatchReport]) -> str:
+    rows = [
+        "<h2>Summary per feed</h2><table>",
+        "<tr><th>feed</th><th>files loaded</th><th>rows in</th><th>staged</th>"
+        "<th>quarantined</th><th>balances</th><th>failed checks</th><th>files refused</th>"
+        "<th>already loaded</th></tr>",
+    ]
+    for feed in feeds:
+        mine = [r for r in reports if r.feed == feed]
+        loaded = [r for r in mine if r.batch_id and not r.error and r.status != "already loaded"]
+        rows_in = sum(r.rows_in for r in loaded)
+        staged = sum(r.rows_staged for r in loaded)
+        quarantined = sum(r.rows_quarantined for r in loaded)
+        balances = all(r.rows_in == r.rows_staged + r.rows_quarantined for r in loaded)
+        failed = sum(_failed_checks(r) for r in loaded)
+        refused = sum(bool(r.error) for r in mine)
+        rows.append(
+            f'<tr><td><a href="#feed-{escape(feed)}">{escape(feed)}</a></td>'
+            + _number(len(loaded))
+            + _number(rows_in)
+            + _number(staged)
+            + _number(quarantined, quarantined > 0)
+            + f'<td class="{"pass" if balances else "fail"}">{"yes" if balances else "NO"}</td>'
+            + _number(failed, failed > 0)
+            + _number(refused, refused > 0)
+            + _number(sum(r.status == "already loaded" for r in mine))
+            + "</tr>"
+        )
+    rows.append("</table>")
     return "\n".join(rows)
 
 
-def _batch_section(report: BatchReport) -> str:
-    failed = sum(not c.success for c in report.checks)
+def _feed_section(feed: str, loaded: Sequence[BatchReport]) -> str:
+    failed = sum(_failed_checks(r) for r in loaded)
+    quarantined = sum(r.rows_quarantined for r in loaded)
+    headline = (
+        f"{escape(feed)}: {len(loaded)} batches, {sum(r.rows_in for r in loaded):,} rows in, "
+        f"{quarantined:,} quarantined, {failed} failed checks"
+    )
+    flag = ' class="fail"' if failed or quarantined else ""
     lines = [
-        f"<h2>{escape(report.feed)}: {escape(Path(report.file_name).name)}</h2>",
+        f'<details class="feed" id="feed-{escape(feed)}"><summary><span{flag}>{headline}'
+        "</span></summary>",
+        "<h3>Reconciliation per batch</h3>",
+        "<table><tr><th>file</th><th>batch</th><th>suite</th><th>rows in</th><th>staged</th>"
+        "<th>quarantined</th><th>balances</th><th>failed checks</th><th>supersedes</th></tr>",
+    ]
+    for r in loaded:
+        balances = r.rows_in == r.rows_staged + r.rows_quarantined
+        lines.append(
+            f"<tr><td>{escape(Path(r.file_name).name)}</td><td>{escape(str(r.batch_id))}</td>"
+            f"<td>{escape(r.suite)}</td>"
+            + _number(r.rows_in)
+            + _number(r.rows_staged)
+            + _number(r.rows_quarantined, r.rows_quarantined > 0)
+            + f'<td class="{"pass" if balances else "fail"}">{"yes" if balances else "NO"}</td>'
+            + _number(_failed_checks(r), _failed_checks(r) > 0)
+            + f"<td>{escape(', '.join(r.supersedes))}</td></tr>"
+        )
+    lines.append("</table>")
+    lines += [_batch_section(report) for report in loaded]
+    lines.append("</details>")
+    return "\n".join(lines)
+
+
+def _batch_section(report: BatchReport) -> str:
+    failed = _failed_checks(report)
+    flag = ' class="fail"' if failed else ""
+    lines = [
+        f'<details class="batch"><summary><span{flag}>{escape(Path(report.file_name).name)}: '
+        f"{len(report.checks)} checks, {failed} failed</span></summary>",
         f"<p>Suite <code>{escape(report.suite)}</code>, batch <code>"
-        f"{escape(str(report.batch_id))}</code>: {len(report.checks)} checks, {failed} failed.</p>",
+        f"{escape(str(report.batch_id))}</code>.</p>",
         "<table><tr><th>#</th><th>by</th><th>check</th><th>column</th><th>result</th>"
         "<th>rows flagged</th><th>rows quarantined for it</th><th>reason</th></tr>",
     ]
@@ -126,5 +192,5 @@ def _batch_section(report: BatchReport) -> str:
             f"<td>{escape(check.column)}</td><td>{result}</td><td>{check.unexpected_count}</td>"
             f'<td class="rows">{escape(shown)}</td><td>{escape(check.reason)}</td></tr>'
         )
-    lines.append("</table>")
+    lines.append("</table></details>")
     return "\n".join(lines)

@@ -5,117 +5,328 @@ It sits in the bottom layer so that matching (the clerical review workbook) and 
 content give the same bytes: document properties are pinned to a given moment and the zip
 is rewritten with fixed entry times (KNOWN_GROUND, openpyxl). Text that a spreadsheet would
 run as a formula is written as text.
+
+What an analyst or a finance officer gets on every sheet: a bold header in row 1, frozen,
+with an autofilter over the table; numbers as numbers; dates as real dates shown
+`yyyy-mm-dd`; columns as wide as their content (up to `MAX_WIDTH` characters, longer text
+wraps); every cell top-aligned so a wrapped row still reads across. The sheet's declared
+range (`<dimension>`) covers every row, so readers that trust it (openpyxl's read-only
+mode, and the tools built on it) see the whole table.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from xml.sax.saxutils import escape as xml_escape
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.compat.strings import safe_string
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-COLUMN_WIDTH = {
-    "reasons": 90,
-    "outcome_test": 70,
-    "identified_by": 50,
-    "source_rows": 60,
-    "value": 60,
-    "item": 45,
-}
+ZIP_LEVEL = 3
+"""Deflate level: at 50,000 households 0.7 s and 5.0 MB against zlib's default (6) 1.7 s
+and 4.3 MB; the time matters more in a claim run than the megabyte."""
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+MAX_WIDTH = 60
+"""Characters a column may take; a column with longer text wraps at this width."""
+MIN_WIDTH = 8
+HEADER_EXTRA = 4
+"""Room beside a header for its bold face and the autofilter's drop-down button."""
+MAX_CELL_TEXT = 32_767
+"""Excel's limit on one cell's text; a longer value would make the file unreadable."""
+MAX_ROWS = 1_048_576
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE and U+FFFE, U+FFFF,
+lone surrogates): one of them in a cell makes the whole file unreadable, so they go."""
+CARRIAGE_RETURN = {"\r": "&#13;"}
+"""A bare CR in XML text reads back as LF; as a character reference it stays a CR."""
+EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
+FIRST_SERIAL_DAY = 61
+"""1900-03-01: Excel counts a 29 February 1900 that never was, so serials before it are
+taken from openpyxl's own conversion; dates before 1900 are written as text."""
 
 
-def cell_value(value: object) -> object:
-    """A value safe to put in a cell: no illegal characters, dates as ISO text."""
-    if value is None or (not isinstance(value, str | list) and pd.isna(value)):  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class CellStyles:
+    """The cell formats (xf ids) the data rows use, registered once per workbook."""
+
+    text: int
+    quoted: int
+    wrapped: int
+    quoted_wrapped: int
+    number: int
+    date: int
+    datetime: int
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column's cells as sheet XML (each after its `<c r="..."`), and its text width."""
+
+    cells: list[str]
+    width: int
+
+
+class _Text(str):
+    """Text whose cell style waits for the column's width (wrapped or not)."""
+
+
+def _register_styles(sheet: Worksheet) -> CellStyles:
+    """Register every data-cell format in the workbook's styles, used or not.
+
+    Throwaway cells register them and are removed again, so styles.xml is the same
+    whatever the content holds (the same bytes either way).
+    """
+    top = Alignment(vertical="top")
+    wrap = Alignment(vertical="top", wrap_text=True)
+    formats: list[dict[str, object]] = [
+        {"alignment": top},
+        {"alignment": top, "quotePrefix": True},
+        {"alignment": wrap},
+        {"alignment": wrap, "quotePrefix": True},
+        {"alignment": top, "number_format": "General"},
+        {"alignment": top, "number_format": DATE_FORMAT},
+        {"alignment": top, "number_format": DATETIME_FORMAT},
+    ]
+    ids = []
+    for attributes in formats:
+        cell = sheet.cell(row=2, column=1)
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        ids.append(int(cell.style_id))
+        del sheet._cells[(2, 1)]
+    return CellStyles(*ids)
+
+
+def _clean_text(value: str) -> str:
+    text = NOT_XML.sub("", value)
+    if len(text) > MAX_CELL_TEXT:
+        note = f" [cut at Excel's cell limit: {len(text)} characters in all]"
+        text = text[: MAX_CELL_TEXT - len(note)] + note
+    return text
+
+
+PRESERVE = ' xml:space="preserve"'
+
+
+def _text_xml(text: str, style: int) -> str:
+    space = PRESERVE if text[0].isspace() or text[-1].isspace() else ""
+    return f' s="{style}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+
+
+def _xml_text(text: str) -> str:
+    return xml_escape(text, CARRIAGE_RETURN)
+
+
+def _number_xml(text: str, style: int) -> str:
+    return f' s="{style}" t="n"><v>{text}</v></c>'
+
+
+def _float_text(value: float) -> str | None:
+    """The shortest text that reads back as the same float; None for NaN or infinity."""
+    if math.isnan(value) or math.isinf(value):
         return None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        return cell_value(value.item())
-    if isinstance(value, list | tuple):
-        return ILLEGAL_CHARACTERS_RE.sub("", "; ".join(str(v) for v in value))
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if abs(value) >= 1e15 or value != int(value):
+        return repr(value)
+    return str(int(value))
 
 
-def _write_row(sheet: Worksheet, row_number: int, values: Sequence[object]) -> None:
-    for column, raw in enumerate(values, start=1):
-        value = cell_value(raw)
-        cell = sheet.cell(row=row_number, column=column, value=value)
-        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-            # A partner's "=HYPERLINK(...)" must stay text, never become a live formula.
+def _date_serial(value: date) -> tuple[str, int] | None:
+    """Excel's serial day number of a date or moment, and the format's width (10 or 19)."""
+    if value.year < 1900:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    days = float(to_excel(value))
+    return (str(int(days)), 10) if days == int(days) else (repr(days), 19)
+
+
+Item = _Text | tuple[str, int] | None
+"""A mixed column's value: text (styled once the column's width is known), or a number's
+or date's final cell XML with the characters it shows."""
+
+
+def _text_item(value: str) -> _Text | None:
+    text = _clean_text(value)
+    return _Text(text) if text else None
+
+
+def _scalar_item(value: object, styles: CellStyles) -> Item:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return _text_item(value)
+    if isinstance(value, bool | np.bool_):
+        return _Text("yes" if value else "no")
+    if isinstance(value, date):  # datetime and pd.Timestamp too
+        serial = _date_serial(value)
+        if serial is None:
+            return _Text(value.isoformat())
+        text, shown = serial
+        return _number_xml(text, styles.date if shown == 10 else styles.datetime), shown
+    if isinstance(value, int | np.integer):
+        text = str(int(value))
+        return _number_xml(text, styles.number), len(text)
+    if isinstance(value, float | np.floating):
+        number = _float_text(float(value))
+        if number is None:
+            return None if math.isnan(value) else _Text(str(value))
+        return _number_xml(number, styles.number), len(number)
+    if isinstance(value, list | tuple | np.ndarray):
+        joined = "; ".join(str(v) for v in value)
+        return _text_item(joined)
+    return _text_item(str(value))
+
+
+def _mixed_column(values: list[object], styles: CellStyles) -> Column:
+    """Text, numbers and dates in any mix; text wraps when the column is too wide."""
+    items = [_scalar_item(value, styles) for value in values]
+    width = max(
+        (len(item) if type(item) is _Text else item[1] for item in items if item is not None),
+        default=0,
+    )
+    plain, quoted = (
+        (styles.wrapped, styles.quoted_wrapped)
+        if width > MAX_WIDTH
+        else (styles.text, styles.quoted)
+    )
+    cells = [
+        ""
+        if item is None
+        else _text_xml(item, quoted if item.startswith(FORMULA_TRIGGERS) else plain)
+        if type(item) is _Text
+        else item[0]
+        for item in items
+    ]
+    return Column(cells, width)
+
+
+def _text_column(series: pd.Series, styles: CellStyles) -> Column:
+    """A column of text (the common case), checked a column at a time, not a cell.
+
+    Illegal characters and XML escapes are looked for once in the whole column; only a
+    column that has them pays for cleaning or escaping each cell.
+    """
+    texts: list[str] = series.fillna("").tolist()
+    joined = "\n".join(texts)
+    width = max(map(len, texts), default=0)
+    if width > MAX_CELL_TEXT or NOT_XML.search(joined):
+        texts = [_clean_text(text) for text in texts]
+        width = max(map(len, texts), default=0)
+    escaped = texts
+    if "&" in joined or "<" in joined or ">" in joined or "\r" in joined:
+        escaped = [_xml_text(text) for text in texts]
+    plain, quoted = (
+        (styles.wrapped, styles.quoted_wrapped)
+        if width > MAX_WIDTH
+        else (styles.text, styles.quoted)
+    )
+    cells = [
+        f' s="{quoted if text.startswith(FORMULA_TRIGGERS) else plain}" t="inlineStr"><is>'
+        f"<t{PRESERVE if text[0].isspace() or text[-1].isspace() else ''}>{xml}</t></is></c>"
+        if text
+        else ""
+        for text, xml in zip(texts, escaped, strict=True)
+    ]
+    return Column(cells, width)
+
+
+def _number_column(series: pd.Series, styles: CellStyles) -> Column:
+    if series.dtype.kind in "iu" and not series.hasnans:
+        texts: list[str | None] = [str(value) for value in series.to_numpy().tolist()]
+    else:
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        if np.isinf(values).any():  # no number for infinity in a cell: written as text
+            return _mixed_column(series.tolist(), styles)
+        texts = [None if value != value else _float_text(value) for value in values.tolist()]
+    cells = ["" if text is None else _number_xml(text, styles.number) for text in texts]
+    return Column(cells, max((len(text) for text in texts if text), default=0))
+
+
+def _date_column(series: pd.Series, styles: CellStyles) -> Column:
+    """Serial day numbers for a whole datetime64 column at once (the fast path)."""
+    if getattr(series.dtype, "tz", None) is not None:
+        series = series.dt.tz_localize(None)
+    moments = series.to_numpy(dtype="datetime64[us]")
+    missing = np.isnat(moments)
+    serials = (moments - EXCEL_EPOCH) / np.timedelta64(1, "D")
+    if (serials[~missing] < FIRST_SERIAL_DAY).any():
+        return _mixed_column(series.tolist(), styles)
+    timed = bool((serials[~missing] % 1 != 0).any())
+    style = styles.datetime if timed else styles.date
+    cells = [
+        "" if gap else _number_xml(repr(serial) if timed else str(int(serial)), style)
+        for gap, serial in zip(missing.tolist(), serials.tolist(), strict=True)
+    ]
+    return Column(cells, 19 if timed else 10)
+
+
+def _column(series: pd.Series, styles: CellStyles) -> Column:
+    kind = series.dtype.kind
+    if kind in "iuf":
+        return _number_column(series, styles)
+    if kind == "M":
+        return _date_column(series, styles)
+    if isinstance(series.dtype, pd.StringDtype):
+        return _text_column(series, styles)
+    return _mixed_column(series.tolist(), styles)
+
+
+def _rows_xml(frame: pd.DataFrame, styles: CellStyles) -> tuple[str, str, list[int]]:
+    """Data rows (from row 2) as sheet XML, the sheet's range, and each column's width.
+
+    Rows are written here, a column at a time, rather than cell by cell through openpyxl's
+    object model: the same XML openpyxl writes, many times faster, which keeps a
+    300,000-household claim under a minute (bench/bench_pipeline.py). The tests read every
+    kind of value back with openpyxl (read-only and full) and pandas.
+    """
+    if len(frame) + 1 > MAX_ROWS:
+        raise ValueError(f"{len(frame)} rows do not fit in one sheet (Excel's limit: {MAX_ROWS})")
+    letters = [get_column_letter(index) for index in range(1, len(frame.columns) + 1)]
+    columns = [_column(frame.iloc[:, index], styles) for index in range(len(frame.columns))]
+    placed = [
+        [
+            f'<c r="{letter}{number}"{cell}' if cell else ""
+            for number, cell in enumerate(column.cells, start=2)
+        ]
+        for letter, column in zip(letters, columns, strict=True)
+    ]
+    rows = "".join(
+        f'<row r="{number}">{"".join(cells)}</row>'
+        for number, cells in enumerate(zip(*placed, strict=True), start=2)
+    )
+    last = f"{letters[-1] if letters else 'A'}{len(frame) + 1}"
+    return rows, f"A1:{last}", [column.width for column in columns]
+
+
+def _write_header(sheet: Worksheet, frame: pd.DataFrame, widths: list[int], area: str) -> None:
+    """Row 1 bold and frozen, an autofilter over the table, each column fitted."""
+    bold = Font(bold=True)
+    for index, name in enumerate(frame.columns, start=1):
+        text = NOT_XML.sub("", str(name))
+        cell = sheet.cell(row=1, column=index, value=text)
+        cell.font = bold
+        if text.startswith(FORMULA_TRIGGERS):
             cell.data_type = "s"
             cell.quotePrefix = True
-
-
-def _write_header(sheet: Worksheet, frame: pd.DataFrame) -> None:
-    _write_row(sheet, 1, list(frame.columns))
+        width = max(len(text) + HEADER_EXTRA, widths[index - 1] + 2, MIN_WIDTH)
+        sheet.column_dimensions[cell.column_letter].width = min(width, MAX_WIDTH)
     sheet.freeze_panes = "A2"
-    for index, name in enumerate(frame.columns, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = COLUMN_WIDTH.get(str(name), 18)
-
-
-def _quote_style(sheet: Worksheet) -> int:
-    """The cell style with quotePrefix set, registered in the workbook's styles.
-
-    A throwaway cell registers it and is removed again, so styles.xml holds it whether or
-    not any value needs it (the same bytes either way).
-    """
-    cell = sheet.cell(row=2, column=1)
-    cell.quotePrefix = True
-    style = int(cell.style_id)
-    del sheet._cells[(2, 1)]
-    return style
-
-
-def _cell_xml(reference: str, value: object, quote_style: int) -> str:
-    """One cell as openpyxl writes it: inline text (kept as text), or a number."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        style = f' s="{quote_style}"' if value.startswith(FORMULA_TRIGGERS) else ""
-        space = ' xml:space="preserve"' if value.strip() and value != value.strip() else ""
-        return (
-            f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>'
-            f"{xml_escape(value)}</t></is></c>"
-        )
-    return f'<c r="{reference}" t="n"><v>{safe_string(value)}</v></c>'
-
-
-def _rows_xml(frame: pd.DataFrame, quote_style: int) -> tuple[str, str]:
-    """Data rows (from row 2) as sheet XML, and the sheet's dimension reference.
-
-    Rows are written here rather than cell by cell through openpyxl's object model: the
-    same XML openpyxl writes for inline text and numbers, about five times faster (a
-    50,000-household claim rendered in 6 s instead of 29 s), which keeps a
-    300,000-household claim under a minute (bench/bench_pipeline.py).
-    tests/claims/test_workbook.py reads every kind of value back with openpyxl.
-    """
-    letters = [get_column_letter(index) for index in range(1, len(frame.columns) + 1)]
-    parts: list[str] = []
-    for number, row in enumerate(frame.itertuples(index=False, name=None), start=2):
-        cells = "".join(
-            _cell_xml(f"{letter}{number}", cell_value(raw), quote_style)
-            for letter, raw in zip(letters, row, strict=True)
-        )
-        parts.append(f'<row r="{number}">{cells}</row>')
-    last = f"{letters[-1] if letters else 'A'}{len(frame) + 1}"
-    return "".join(parts), f"A1:{last}"
+    if len(frame.columns):
+        sheet.auto_filter.ref = area
 
 
 def render_sheets(sheets: Sequence[tuple[str, pd.DataFrame]], moment: datetime) -> bytes:
@@ -123,19 +334,20 @@ def render_sheets(sheets: Sequence[tuple[str, pd.DataFrame]], moment: datetime) 
 
     Every workbook the pipeline writes (the claim return, the clerical review) goes through
     here, so all of them get the same formula-safe cells and byte-identical saves.
-    openpyxl writes the workbook and each sheet's header, widths and frozen pane; the data
-    rows are then placed in each sheet's XML.
+    openpyxl writes the workbook and each sheet's header, widths, filter and frozen pane;
+    the data rows are then placed in each sheet's XML.
     """
     workbook = Workbook()
     first = workbook.active
     assert first is not None
-    quote_style = _quote_style(first)
+    styles = _register_styles(first)
     rows: dict[str, tuple[str, str]] = {}
     for index, (title, frame) in enumerate(sheets):
         sheet = first if index == 0 else workbook.create_sheet(title)
         sheet.title = title
-        _write_header(sheet, frame)
-        rows[f"xl/worksheets/sheet{index + 1}.xml"] = _rows_xml(frame, quote_style)
+        body, area, widths = _rows_xml(frame, styles)
+        _write_header(sheet, frame, widths, area)
+        rows[f"xl/worksheets/sheet{index + 1}.xml"] = (body, area)
     workbook.properties.creator = "Supporting Families pipeline"
     workbook.properties.created = moment
     workbook.properties.modified = moment
@@ -146,16 +358,24 @@ def render_sheets(sheets: Sequence[tuple[str, pd.DataFrame]], moment: datetime) 
 
 
 MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
+"""openpyxl writes `<dimension ref="A1:G1" />` (a space before `/>`): both forms match."""
 
 
-DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+def _substitute_once(pattern: re.Pattern[bytes], new: bytes, content: bytes, what: str) -> bytes:
+    replaced, count = pattern.subn(new.replace(b"\\", b"\\\\"), content, 1)
+    if count != 1:
+        # A change in openpyxl's output must fail here, not give a sheet readers see empty.
+        raise RuntimeError(f"xlsx writer: no {what} found to replace in openpyxl's output")
+    return replaced
 
 
 def _pinned(data: bytes, moment: datetime, rows: dict[str, tuple[str, str]]) -> bytes:
     """Rewrite the zip in the same order with fixed entry times (KNOWN_GROUND, openpyxl).
 
     openpyxl stamps `modified` with the time of saving whatever the properties say, so the
-    core properties are pinned here, in the bytes. Each sheet's data rows go in here too.
+    core properties are pinned here, in the bytes. Each sheet's data rows and its full
+    range go in here too.
     """
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -166,11 +386,14 @@ def _pinned(data: bytes, moment: datetime, rows: dict[str, tuple[str, str]]) -> 
             if info.filename == "docProps/core.xml":
                 content = MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
             if info.filename in rows:
-                body, dimension = rows[info.filename]
-                content = DIMENSION.sub(f'<dimension ref="{dimension}"/>'.encode(), content, 1)
+                body, area = rows[info.filename]
+                dimension = f'<dimension ref="{area}"/>'.encode()
+                content = _substitute_once(DIMENSION, dimension, content, "<dimension>")
+                if b"</sheetData>" not in content:
+                    raise RuntimeError("xlsx writer: no </sheetData> in openpyxl's output")
                 content = content.replace(b"</sheetData>", body.encode() + b"</sheetData>", 1)
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, content)
+            target.writestr(fixed, content, compresslevel=ZIP_LEVEL)
     return out.getvalue()

@@ -360,6 +360,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
             )
         )
         print(f"workbook: {result.workbook}")
+        print(f"claim report page (offline HTML): {result.report_page}")
         return 0
     if args.command == "rerun":
         from flows.rerun import rerun_flow
@@ -401,6 +402,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     print(f"sample and truth: {result.sample_dir}")
     print(f"warehouse: {warehouse}")
     print(f"workbook: {result.claim.workbook}")
+    print(f"claim report page (offline HTML): {result.claim.report_page}")
     return 0
 
 

@@ -55,6 +55,19 @@ class Plan:
         return self.data["matching"]
 
     @property
+    def council(self) -> tuple[str, str]:
+        """The council's name and ONS code; a plan stored before codes holds a name only."""
+        council = self.data.get("council", "")
+        if isinstance(council, dict):
+            return str(council.get("name", "")), str(council.get("code", ""))
+        return str(council), ""
+
+    @property
+    def rate_per_family(self) -> float | None:
+        """Pounds paid per successful family outcome, when the plan sets it."""
+        return self.data.get("rate_per_family")
+
+    @property
     def derived_criteria(self) -> list[str]:
         return list(self.data["derived_in_this_release"])
 
@@ -191,10 +204,30 @@ def _check_outcome_logic(plan: dict[str, Any], source: str) -> None:
         raise PlanError(f"{source}: outcome_logic.default.combine must be recorded")
 
 
+def _check_claim_settings(plan: dict[str, Any], source: str) -> None:
+    """The council named on the claim and the payment rate (claims/submission.py).
+
+    `council` is `{name, code}`; a plain name (plans written before codes) is still read.
+    """
+    council = plan["council"]
+    fields = council if isinstance(council, dict) else {"name": council}
+    if set(fields) - {"name", "code"}:
+        raise PlanError(f"{source}: council must be a mapping of name and code")
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise PlanError(f"{source}: council.{key} must be text, got {value!r}")
+    rate = plan.get("rate_per_family")
+    if rate is not None and (
+        not isinstance(rate, int | float) or isinstance(rate, bool) or rate < 0
+    ):
+        raise PlanError(f"{source}: rate_per_family must be a number of pounds, got {rate!r}")
+
+
 def _check(plan: dict[str, Any], national: dict[str, Any], source: str) -> None:
     unknown_top = sorted(set(plan) - set(national) - {"extends", "allocation"})
     if unknown_top:
         raise PlanError(f"{source}: unknown plan key(s) {', '.join(unknown_top)}")
+    _check_claim_settings(plan, source)
     _check_criteria(plan, national, source)
     _check_outcome_logic(plan, source)
     for section in ("thresholds", "gates", "matching"):

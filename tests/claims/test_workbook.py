@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import csv
+from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pandas as pd
+import pytest
+import yaml
 
-from claims.submission import financial_quarter, run_claim
+from claims.submission import financial_quarter, quarter_bounds, run_claim
 from claims.workbook import ClaimWorkbook, render
-from data_contracts.xlsx_writer import render_sheets
-from indicators.plan import load_plan
+from indicators.plan import PlanError, load_plan
 from tests.conftest import LoadedSample
+from tests.data_contracts.xlsx_readback import assert_reads_back_identically
 
 
 def test_workbook_layout_and_families_match_decisions(
@@ -33,9 +37,95 @@ def test_workbook_layout_and_families_match_decisions(
     assert len(not_claimed) - 1 == result.cases - result.claimed
     summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows(min_row=2)}
     assert summary["families claimed"] == result.claimed
-    assert summary["as-of date"] == "2025-09-30"
+    assert summary["council"] == "Sample council" and summary["council code"] == "E99999999"
+    assert summary["as-of date"] == datetime(2025, 9, 30)
     assert summary["period"] == "2025-26 Q2"
+    assert (summary["period start"], summary["period end"]) == (
+        datetime(2025, 7, 1),
+        datetime(2025, 9, 30),
+    )
+    assert summary["cases decided"] == result.cases
+    assert summary["cases not claimed"] == result.cases - result.claimed
+    assert summary["families claimed in 2025-26 including this period"] == result.claimed
     assert summary["input fingerprint"] == result.input_fingerprint
+    assert "rate per family (£)" not in summary  # the national plan sets no rate
+
+
+def test_every_sheet_reads_back_identically_and_dates_are_dates(
+    loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    result = run_claim(sample_con, load_plan(), loaded_sample.as_of, tmp_path / "c.xlsx")
+    sheets = assert_reads_back_identically(result.workbook.read_bytes())
+    decisions = sample_con.execute("select * from claim_decision").df()
+    assert len(sheets["Families"]) - 1 == int(decisions["claimed"].sum())
+    assert len(sheets["Not claimed"]) - 1 == int((~decisions["claimed"]).sum())
+    evidence_rows = sample_con.execute("select count(*) from family_need_outcome").fetchone()
+    assert evidence_rows is not None and len(sheets["Evidence"]) - 1 == evidence_rows[0]
+
+    def column(sheet: str, name: str) -> list[object]:
+        header, *rows = sheets[sheet]
+        return [row[header.index(name)] for row in rows]
+
+    passes = [v for v in column("Not claimed", "earliest_pass_date") if v is not None]
+    expected = decisions["earliest_pass_date"].dropna().sort_values()
+    assert passes and sorted(passes) == [d.to_pydatetime() for d in expected]
+    identified = column("Evidence", "identified_date")
+    assert identified and all(isinstance(v, datetime) for v in identified)
+    assert all(isinstance(v, int) for v in column("Families", "headline_count"))
+    book = openpyxl.load_workbook(result.workbook)
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+        assert all(cell.font.b for cell in sheet[1])
+    reasons = next(c for c in book["Not claimed"][1] if c.value == "reasons").column_letter
+    assert book["Not claimed"][f"{reasons}2"].alignment.wrap_text  # reasons run long
+
+
+def _plan_file(folder: Path, **settings: object) -> Path:
+    path = folder / "council-plan.yaml"
+    path.write_text(yaml.safe_dump({"extends": "national", **settings}), encoding="utf-8")
+    return path
+
+
+def test_summary_gives_the_amount_and_progress_against_the_allocation(
+    loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    plan = load_plan(
+        _plan_file(
+            tmp_path,
+            council={"name": "Example Borough", "code": "E09000099"},
+            rate_per_family=4000,
+            allocation={"2025-26": 50},
+        )
+    )
+    result = run_claim(sample_con, plan, loaded_sample.as_of, tmp_path / "c.xlsx")
+    assert result.claimed > 0
+    rows = list(openpyxl.load_workbook(result.workbook)["Summary"].iter_rows(values_only=True))
+    summary = dict(rows[1:])
+    assert (summary["council"], summary["council code"]) == ("Example Borough", "E09000099")
+    assert summary["rate per family (£)"] == 4000
+    assert summary["amount claimed this period (£)"] == 4000 * result.claimed
+    assert summary["amount claimed in 2025-26 including this period (£)"] == 4000 * result.claimed
+    assert summary["yearly allocation 2025-26"] == 50
+    assert summary["allocation remaining 2025-26"] == 50 - result.claimed
+    share = summary["share of the 2025-26 allocation claimed (%)"]
+    assert share == round(100 * result.claimed / 50, 1)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"rate_per_family": "4000"}, "rate_per_family must be a number of pounds"),
+        ({"rate_per_family": -1}, "rate_per_family must be a number of pounds"),
+        ({"council": {"name": "X", "code": 6}}, "council.code must be text"),
+        ({"council": {"name": "X", "region": "Y"}}, "council must be a mapping of name and code"),
+    ],
+)
+def test_claim_settings_in_the_plan_are_checked(
+    tmp_path: Path, settings: dict[str, object], message: str
+) -> None:
+    with pytest.raises(PlanError, match=message):
+        load_plan(_plan_file(tmp_path, **settings))
+    assert load_plan(_plan_file(tmp_path, council="Only A Name")).council == ("Only A Name", "")
 
 
 def test_same_inputs_give_the_same_bytes(
@@ -50,12 +140,13 @@ def test_no_names_dates_of_birth_or_identifiers_in_the_workbook(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     result = run_claim(sample_con, load_plan(), loaded_sample.as_of, tmp_path / "c.xlsx")
+    sheets = assert_reads_back_identically(result.workbook.read_bytes())
     text = " ".join(
-        str(cell.value)
-        for sheet in openpyxl.load_workbook(result.workbook).worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.value is not None
+        value.isoformat() if isinstance(value, datetime) else str(value)
+        for grid in sheets.values()
+        for row in grid
+        for value in row
+        if value is not None
     )
     with (
         (loaded_sample.folder / "inbox" / "eh_members")
@@ -78,8 +169,8 @@ def test_hostile_text_is_written_as_text_not_formula() -> None:
         [("council", "=cmd")], frame, frame, frame, pd.Timestamp("2025-09-30").date()
     )
     path_bytes = render(content)
-    from io import BytesIO
-
+    sheets = assert_reads_back_identically(path_bytes)
+    assert [row[1] for row in sheets["Families"][1:]] == [*hostile[:-1], "ok"]
     book = openpyxl.load_workbook(BytesIO(path_bytes))
     cells = [row[1] for row in book["Families"].iter_rows(min_row=2)]
     assert [c.value for c in cells] == [*hostile[:-1], "ok"]
@@ -88,46 +179,11 @@ def test_hostile_text_is_written_as_text_not_formula() -> None:
     assert book["Summary"]["B2"].data_type == "s"
 
 
-def test_financial_quarter_labels() -> None:
-    from datetime import date
-
+def test_financial_quarter_labels_and_bounds() -> None:
     assert financial_quarter(date(2025, 9, 30)) == "2025-26 Q2"
     assert financial_quarter(date(2026, 3, 31)) == "2025-26 Q4"
     assert financial_quarter(date(2025, 4, 1)) == "2025-26 Q1"
-
-
-def test_every_kind_of_value_reads_back_as_written(tmp_path: Path) -> None:
-    """Data rows are placed in the sheet XML directly: openpyxl must read each back."""
-    from datetime import date as day
-    from datetime import datetime
-
-    frame = pd.DataFrame(
-        {
-            "text": ["plain", " padded ", "a&<b>\"'", "Zoë O'Connor", "bell\x07", None, ""],
-            "hostile": ["=1+1", "+44", "-3", "@SUM(A1)", "\tx", "ok", None],
-            "number": [1, 2.5, 1e20, -0.1, 0, 3.0, None],
-            "when": [day(2025, 9, 30)] * 7,
-            "flag": [True, False, True, False, True, False, True],
-            "list": [["a", "b"], [], ["c"], ["d"], ["e"], ["f"], ["g"]],
-        }
-    )
-    data = render_sheets([("Only", frame)], datetime(2025, 9, 30))
-    path = tmp_path / "values.xlsx"
-    path.write_bytes(data)
-    sheet = openpyxl.load_workbook(path)["Only"]
-    assert (sheet.max_row, sheet.max_column) == (8, 6)
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2, max_col=6)]
-    assert [r[0] for r in rows] == ["plain", " padded ", "a&<b>\"'", "Zoë O'Connor", "bell"] + [
-        None,
-        None,
-    ]
-    assert [r[1] for r in rows] == ["=1+1", "+44", "-3", "@SUM(A1)", "\tx", "ok", None]
-    hostile = list(sheet.iter_rows(min_row=2, min_col=2, max_col=2))
-    assert [c[0].quotePrefix for c in hostile[:5]] == [True] * 5
-    assert all(c[0].data_type == "s" for c in hostile[:5])
-    assert not hostile[5][0].quotePrefix
-    assert [r[2] for r in rows] == [1, 2.5, 1e20, -0.1, 0, 3, None]
-    assert {r[3] for r in rows} == {"2025-09-30"}
-    assert [r[4] for r in rows] == ["yes", "no", "yes", "no", "yes", "no", "yes"]
-    assert [r[5] for r in rows] == ["a; b", None, "c", "d", "e", "f", "g"]
-    assert sheet.freeze_panes == "A2"
+    assert quarter_bounds(date(2025, 9, 30)) == (date(2025, 7, 1), date(2025, 9, 30))
+    assert quarter_bounds(date(2025, 11, 5)) == (date(2025, 10, 1), date(2025, 12, 31))
+    assert quarter_bounds(date(2026, 2, 28)) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter_bounds(date(2025, 4, 1)) == (date(2025, 4, 1), date(2025, 6, 30))

@@ -74,6 +74,8 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
     )
     assert claim.returncode == 0, claim.stderr
     assert "workbook: claim.xlsx" in claim.stdout
+    assert "claim report page (offline HTML): claim-report.html" in claim.stdout
+    assert (tmp_path / "claim-report.html").exists()
 
     # Only the cases whose `requires` the pipeline builds are compared (sample_data/coverage.py):
     # the others wait for the derived criteria and gates 6-7.
