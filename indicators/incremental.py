@@ -31,8 +31,7 @@ from datetime import date
 import duckdb
 
 from data_contracts.warehouse import scalar
-from indicators.plan import Plan
-from indicators.runner import (
+from indicators.models import (
     FRAME_MODELS,
     INDICATOR_MODELS,
     PERSON_MODELS,
@@ -43,6 +42,7 @@ from indicators.runner import (
     run_models,
     write_plan_tables,
 )
+from indicators.plan import Plan
 
 log = logging.getLogger(__name__)
 

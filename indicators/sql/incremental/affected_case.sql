@@ -9,8 +9,11 @@
 -- first, and the second only bounds rows already cut at the as-of date, which make their
 -- people affected); a need or outcome recorded on it is dated between the two as-of
 -- dates; a member is an affected person; the as-of date moved and one of its needs has
--- an outcome test that reads the as-of date; or the latest attendance term moved
--- ($attendance_latest_moved) and it has an attendance need.
+-- an outcome test that reads the as-of date (the registry's outcome models with
+-- recompute_when: as_of); the latest attendance term moved ($attendance_latest_moved) and
+-- it has a child (child_attendance_latest and the latest_term models read that term); or
+-- it shares a member or family_ref with a case whose frame rows changed (a new early help
+-- case opened for a member is a re-referral of the old one: case_referral).
 with span as (
     select least($as_of::date, $previous_as_of::date) as low,
            greatest($as_of::date, $previous_as_of::date) as high,
@@ -58,6 +61,17 @@ frame_case as (
         select * exclude (window_end) from prev_member_window
         except select * exclude (window_end) from member_window)
 ),
+related_case as (
+    select n.case_id
+    from (select * from family_member union all by name select * from prev_family_member) m
+    join family_member n on n.person_id = m.person_id
+    where m.case_id in (select case_id from frame_case)
+    union all
+    select n.case_id
+    from (select * from case_current union all by name select * from prev_case_current) c
+    join case_current n on n.family_ref = c.family_ref
+    where c.case_id in (select case_id from frame_case)
+),
 person_case as (
     select case_id from family_member
     where person_id in (select person_id from affected_person)
@@ -73,7 +87,12 @@ as_of_case as (
     union all
     select case_id from outcome_csc_plan, span where span.moved
     union all
+    select case_id from outcome_housing, span where span.moved
+    union all
     select case_id from outcome_attendance where $attendance_latest_moved
+    union all
+    select case_id from family_member
+    where $attendance_latest_moved and role not in ('parent_carer', 'expectant_parent')
 ),
 final as (
     select case_id from batch_case
@@ -81,6 +100,8 @@ final as (
     select case_id from dated_case
     union
     select case_id from frame_case
+    union
+    select case_id from related_case
     union
     select case_id from person_case
     union
