@@ -152,7 +152,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def read_rule(entry: Any, where: str, criterion: str = "", models: tuple[str, ...] = ()) -> Rule:
+def read_rule(entry: Any, where: str, criterion: str = "") -> Rule:
     """One rule entry (also used for the claim gates' rules in claims/rules.yaml)."""
     if not isinstance(entry, dict):
         raise RegistryError(f"{where} must be a mapping of id, source and quote")
@@ -166,7 +166,7 @@ def read_rule(entry: Any, where: str, criterion: str = "", models: tuple[str, ..
         id=entry["id"],
         source=entry["source"],
         quote=entry["quote"],
-        models=_strings(entry.get("models"), f"{where}.models") or models,
+        models=_strings(entry.get("models"), f"{where}.models"),
         parameters=_strings(entry.get("parameters"), f"{where}.parameters"),
         criterion=criterion,
         gate=str(entry.get("gate", "")),
@@ -199,7 +199,6 @@ def _criterion(code: str, entry: Any, headlines: dict[str, str], models: set[str
         raise RegistryError(f"{where}.outcome_model {outcome} is not under outcome_models")
     if (outcome is None) != (entry.get("data_test") is None):
         raise RegistryError(f"{where}: an outcome_model and its data_test go together")
-    model_names = tuple(m for m in (need, outcome) if m) or ("need_recorded",)
     return Criterion(
         code=code,
         headline=entry["headline"],
@@ -214,7 +213,7 @@ def _criterion(code: str, entry: Any, headlines: dict[str, str], models: set[str
         cases=_strings(entry.get("cases"), f"{where}.cases"),
         notes=_strings(entry.get("notes"), f"{where}.notes"),
         rules=tuple(
-            read_rule(rule, f"{where}.rules[{n}]", code, model_names)
+            read_rule(rule, f"{where}.rules[{n}]", code)
             for n, rule in enumerate(entry.get("rules") or [])
         ),
     )

@@ -82,18 +82,26 @@ class Stager:
     """Each person key's date of birth (person columns are filled from it)."""
     batches: int = 0
 
-    def stage(self, feed_name: str, rows: Iterable[Mapping[str, Any]], tag: str = "") -> list[str]:
+    def stage(
+        self,
+        feed_name: str,
+        rows: Iterable[Mapping[str, Any]],
+        tag: str = "",
+        supersedes: str | None = None,
+    ) -> list[str]:
         """Stage `rows` as one batch of `feed_name`; returns their source record ids.
 
         A row of a people-naming feed names its person with `person` (their key); with
-        `link: false` the row is staged but linked to nobody.
+        `link: false` the row is staged but linked to nobody. `supersedes` names an earlier
+        batch this one corrects (a file re-sent under the same name).
         """
         rows = list(rows)
         if not rows:
             return []
         feed = FEEDS[feed_name]
         self.batches += 1
-        batch_id = f"{feed_name}-{tag or f'b{self.batches:04d}'}"
+        loaded = self.con.execute("select count(*) from load_batch").fetchall()[0][0]
+        batch_id = f"{feed_name}-{tag or 'b'}{loaded + 1:04d}"
         text: dict[str, list[str]] = {c.name: [] for c in feed.all_columns}
         people: list[tuple[str | None, bool]] = []
         for row in rows:
@@ -125,6 +133,12 @@ class Stager:
             "(select coalesce(max(load_seq), 0) + 1 from load_batch), ?)",
             [batch_id, feed_name, f"{batch_id}.csv", batch_id, len(rows), len(rows), LOADED_AT],
         )
+        if supersedes is not None:
+            self.con.execute(
+                "insert into load_supersession select ?, ?, load_seq from load_batch "
+                "where batch_id = ?",
+                [supersedes, batch_id, batch_id],
+            )
         links = [
             (feed_name, record_id, key, key)
             for record_id, (key, linked) in zip(frame["source_record_id"], people, strict=True)

@@ -10,13 +10,25 @@
 -- $school_age_max on the 31 August before its academic year (Year 11). A child with only
 -- the latest term of compulsory school age is judged on that term; one with neither is
 -- not in this table (not judged). The terms are the latest pair the attendance feed holds
--- on the as-of date; with no attendance at all, the pair ending in the academic year of
--- the as-of date.
-with latest as (
-    select coalesce(max(term_seq),
-                    (year($as_of::date) - case when month($as_of::date) < 9 then 1 else 0 end)
-                        * 3 + 2) as term_seq
-    from measure_attendance_term
+-- on the as-of date; with no attendance at all, the pair ending with the last term ended
+-- by the as-of date (terms dated at their ends: 31 December, 31 March, 31 July).
+with as_of_term as (
+    select case when month($as_of::date) >= 9 then year($as_of::date) * 3
+                when month($as_of::date) <= 3 then (year($as_of::date) - 1) * 3 + 1
+                else (year($as_of::date) - 1) * 3 + 2 end as term_seq
+),
+ended_term as (
+    select case when $as_of::date >= case term_seq % 3
+                    when 0 then make_date(term_seq // 3, 12, 31)
+                    when 1 then make_date(term_seq // 3 + 1, 3, 31)
+                    else make_date(term_seq // 3 + 1, 7, 31) end
+                then term_seq else term_seq - 1 end as term_seq
+    from as_of_term
+),
+latest as (
+    select coalesce(max(a.term_seq), any_value(e.term_seq)) as term_seq
+    from ended_term e
+    left join measure_attendance_term a on true
 ),
 pair_term as (
     select term_seq - 1 as term_seq from latest
