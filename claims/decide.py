@@ -20,7 +20,9 @@ CLAIM_MODELS = (
     "claim_gate",
     "claim_decision",
 )
-PERSON_LINK_COLUMNS = "source varchar, source_record_id varchar, record_id varchar, person_id varchar"
+PERSON_LINK_COLUMNS = (
+    "source varchar, source_record_id varchar, record_id varchar, person_id varchar"
+)
 
 
 def ensure_person_links(con: duckdb.DuckDBPyConnection) -> None:

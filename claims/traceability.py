@@ -46,8 +46,7 @@ class CaseRef:
 def claim_rules() -> tuple[Rule, ...]:
     data = yaml.safe_load(CLAIM_RULES.read_text(encoding="utf-8"))
     return tuple(
-        read_rule(entry, f"{CLAIM_RULES.name}: rules[{n}]")
-        for n, entry in enumerate(data["rules"])
+        read_rule(entry, f"{CLAIM_RULES.name}: rules[{n}]") for n, entry in enumerate(data["rules"])
     )
 
 
@@ -127,7 +126,7 @@ def render(rules: Iterable[Rule], cases: list[CaseRef]) -> str:
             models, parameters = implemented_by(rule)
             pinned = "; ".join(f"{c.where}: {c.name}" for c in by_rule.get(rule.id, []))
             lines.append(
-                f"| {rule.id} | \"{_cell(normalise(rule.quote))}\" | "
+                f'| {rule.id} | "{_cell(normalise(rule.quote))}" | '
                 f"{', '.join(f'`{m}`' for m in models) or '-'} | "
                 f"{', '.join(f'`{p}`' for p in parameters) or '-'} | {_cell(pinned) or '-'} |"
             )

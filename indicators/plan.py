@@ -166,9 +166,7 @@ def _check_outcome_logic(plan: dict[str, Any], source: str) -> None:
                 raise PlanError(f"{source}: unknown key '{where}.{key}'")
         match = entry.get("evidence_match")
         if match is not None and match not in EVIDENCE_MATCH:
-            raise PlanError(
-                f"{source}: {where}.evidence_match must be any or all, got {match!r}"
-            )
+            raise PlanError(f"{source}: {where}.evidence_match must be any or all, got {match!r}")
         combine = entry.get("combine")
         if combine is not None and combine not in COMBINE_RULES:
             raise PlanError(

@@ -229,7 +229,10 @@ def stage_council(con: duckdb.DuckDBPyConnection, given: Mapping[str, Any]) -> S
     ):
         stager.stage(
             feed,
-            [{**defaults, **row, "case_id": row.get("case", "EH1")} for row in given.get(feed) or []],
+            [
+                {**defaults, **row, "case_id": row.get("case", "EH1")}
+                for row in given.get(feed) or []
+            ],
         )
     return stager
 

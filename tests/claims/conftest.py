@@ -290,8 +290,11 @@ def stage_history(con: duckdb.DuckDBPyConnection, history: list[dict[str, Any]])
              claim["date"]],
         )  # fmt: skip
         for key, value in claim["members"].items():
-            role, linked = (value, True) if isinstance(value, str) else (
-                value["role"], value.get("link", True))
+            role, linked = (
+                (value, True)
+                if isinstance(value, str)
+                else (value["role"], value.get("link", True))
+            )
             con.execute(
                 "insert into claim_ledger_member values (1, ?, ?, ?, ?)",
                 [claim["claim"], role, key if linked else None, key if linked else None],

@@ -37,9 +37,9 @@ def test_the_ledger_prevents_a_double_claim_across_two_quarters(tmp_path: Path) 
     decision = decide(warehouse, date(2025, 9, 30)).loc["EH1"]
     assert not decision["claimed"]
     assert decision["failed_gates"] == "7"
-    assert "gate 7: this case was already claimed on 2025-06-30 (claim S1:EH1)" in decision[
-        "reasons"
-    ]
+    assert (
+        "gate 7: this case was already claimed on 2025-06-30 (claim S1:EH1)" in decision["reasons"]
+    )
     # A claimed case is never claimed again: no date to wait for.
     assert decision["earliest_pass_date"] is None or str(decision["earliest_pass_date"]) == "NaT"
     second = submit(warehouse, date(2025, 9, 30), tmp_path / "q2.xlsx")
@@ -153,9 +153,7 @@ def test_one_row_per_family_and_the_other_case_names_it(tmp_path: Path) -> None:
     warehouse = build_council(tmp_path, [later, earlier])
     result = submit(warehouse, date(2025, 9, 30), tmp_path / "q2.xlsx")
     families = sheet_rows(result.workbook, "Families")
-    assert [(r["family_id"], r["case_id"]) for r in families] == [
-        (families[0]["family_id"], "EH1")
-    ]
+    assert [(r["family_id"], r["case_id"]) for r in families] == [(families[0]["family_id"], "EH1")]
     [other] = sheet_rows(result.workbook, "Not claimed")
     assert other["case_id"] == "EH2"
     assert "case EH1 of the same family closed first and is claimed instead" in str(
