@@ -6,7 +6,9 @@
 -- following closure" (accepted or not). SPEC section 4: a new early help case opened for
 -- any member (or the same family_ref) is a re-referral too. A referral counts when dated
 -- after the closure date and no later than $referral_check_months after it (and the as-of
--- date). `accepted` is the referral's own flag; a new case is an accepted referral.
+-- date). `accepted` is the referral's own flag; a new case is an accepted referral. A
+-- re-referral of this case is another case's row: an incremental derive lets this model
+-- read the cases related to the affected ones too (indicators/incremental.py).
 with closed as (
     select case_id, family_ref, closed_date,
            cast(closed_date + to_months($referral_check_months) as date) as window_end

@@ -10,7 +10,8 @@
 -- identification (the latest arrears amount on or before the identification date, none =
 -- 0; an arrears row without an amount cannot show a rise). "New" = dated after the need's
 -- identification. The recorded outcome itself is applied in family_need_outcome.sql
--- (national outcome_logic: data_and_recorded).
+-- (national outcome_logic: data_and_recorded); the test has no date of its own (met_date
+-- null), so the outcome is met when the recorded outcome was achieved.
 with housing as (
     select has_data from feed_coverage where feed = 'housing'
 ),
@@ -85,7 +86,7 @@ final as (
         r.need_person,
         any_value(h.has_data) as test_ran,
         bool_and(r.contradicting = 0 and not r.arrears_rose) as met,
-        $as_of::date as met_date,
+        null::date as met_date,
         case when r.criterion = 'FIN2'
              then 'rent arrears ' || coalesce(printf('%.2f', max(r.arrears_now)), 'none')
                   || ' in the ' || $housing_check_months || ' months to the as-of date, '

@@ -228,7 +228,10 @@ GATE_SCENARIOS: tuple[Scenario, ...] = (
         "a child on a claim 23 months before is now a parent: a re-claim",
         (),
         _reclaim(23, former_child=True),
-        HouseholdShape(adults=1, school_children=0, young_children=1, adult_age=19),
+        # The baby is 1: born before the case closed, a dependent child while it was open.
+        HouseholdShape(
+            adults=1, school_children=0, young_children=1, adult_age=19, young_child_age=1
+        ),
         requires=("gate7", "historic_import"),
         reclaim=True,
     ),

@@ -211,6 +211,7 @@ RULE_SCENARIOS: tuple[Scenario, ...] = (
         "second names it (000 'Reclaiming for families'; SPEC section 4)",
         (),
         _two_cases_one_family,
+        requires=("gate7",),
         second_fails=(7,),
     ),
     Scenario(

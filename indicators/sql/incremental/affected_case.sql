@@ -87,12 +87,26 @@ as_of_case as (
     union all
     select case_id from outcome_csc_plan, span where span.moved
     union all
-    select case_id from outcome_housing, span where span.moved
+    -- outcome_housing reads the months before the as-of date: a case changes as rows leave
+    -- that window only if it showed some (rows entering it make their people affected)
+    select case_id from outcome_housing, span where span.moved and len(source_record_ids) > 0
     union all
     select case_id from outcome_attendance where $attendance_latest_moved
     union all
-    select case_id from family_member
-    where $attendance_latest_moved and role not in ('parent_carer', 'expectant_parent')
+    -- child_attendance_latest: the cases it judged on the old pair, and those with a child
+    -- of compulsory school age in the new latest term
+    select case_id from child_attendance_latest where $attendance_latest_moved
+    union all
+    select m.case_id
+    from family_member m, (select max(term_seq) as term_seq from measure_attendance_term) l
+    where $attendance_latest_moved
+      and m.role not in ('parent_carer', 'expectant_parent')
+      and cast(m.dob + to_years($compulsory_school_age) as date)
+          < case l.term_seq % 3 when 0 then make_date(l.term_seq // 3, 9, 1)
+                                when 1 then make_date(l.term_seq // 3 + 1, 1, 1)
+                                else make_date(l.term_seq // 3 + 1, 4, 1) end
+      and date_diff('year', m.dob, make_date(l.term_seq // 3, 8, 31))
+          - case when strftime(m.dob, '%m-%d') > '08-31' then 1 else 0 end <= $school_age_max
 ),
 final as (
     select case_id from batch_case
