@@ -12,12 +12,13 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from indicators.plan import Plan
+from indicators.plan import Plan, load_plan
 from indicators.registry import load_registry
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,19 @@ INDICATOR_MODELS = (
 )
 
 
+@cache
+def _national_settings() -> dict[str, Any]:
+    national = load_plan()
+    return {**national.thresholds, **national.gates}
+
+
 def model_parameters(plan: Plan, as_of: date) -> dict[str, Any]:
-    """Every value a model may name: the as-of date and each threshold of the plan."""
-    return {"as_of": as_of, **plan.thresholds, **plan.gates}
+    """Every value a model may name: the as-of date and each threshold of the plan.
+
+    A plan stored with a submission before a setting existed (`sfp rerun` of an old period)
+    runs with that setting's national default rather than failing.
+    """
+    return {"as_of": as_of, **_national_settings(), **plan.thresholds, **plan.gates}
 
 
 def sql_parameters(sql: str) -> set[str]:

@@ -74,7 +74,8 @@ class Plan:
     def outcome_logic(self, code: str) -> dict[str, Any]:
         """How a criterion's outcome is decided: the default merged with its own entry."""
         logic = self.data["outcome_logic"]
-        return {**logic["default"], **logic.get(code, {})}
+        # evidence_match came later: a plan stored before it (an old submission) means "any"
+        return {"evidence_match": "any", **logic["default"], **logic.get(code, {})}
 
     def as_json(self) -> str:
         return json.dumps(self.data, sort_keys=True, separators=(",", ":"))

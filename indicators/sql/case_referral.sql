@@ -28,6 +28,18 @@ referral as (
     join person_referral r on r.person_id = m.person_id
     where r.referral_date > c.closed_date and r.referral_date <= c.window_end
 ),
+related_case as (
+    -- other cases sharing a linked member or the family_ref (equi-joins: a council's cases
+    -- are never paired all with all)
+    select m.case_id, n.case_id as other_case
+    from family_member m
+    join family_member n on n.person_id = m.person_id and n.case_id <> m.case_id
+    where m.case_id in (select case_id from closed)
+    union
+    select c.case_id, o.case_id as other_case
+    from closed c
+    join case_current o on o.family_ref = c.family_ref and o.case_id <> c.case_id
+),
 new_case as (
     select distinct
         c.case_id,
@@ -37,15 +49,9 @@ new_case as (
         true as accepted,
         o.source_record_id
     from closed c
-    join case_current o
-      on o.case_id <> c.case_id
-     and o.opened_date > c.closed_date and o.opened_date <= c.window_end
-    where o.family_ref = c.family_ref
-       or exists (
-           select 1
-           from family_member m
-           join family_member n on n.person_id = m.person_id
-           where m.case_id = c.case_id and n.case_id = o.case_id)
+    join related_case r on r.case_id = c.case_id
+    join case_current o on o.case_id = r.other_case
+    where o.opened_date > c.closed_date and o.opened_date <= c.window_end
 ),
 final as (
     select * from referral
