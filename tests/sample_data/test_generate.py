@@ -17,6 +17,7 @@ from sample_data.generate import (
     HISTORIC_CLAIM_HEADER,
     SECOND_CASE,
     SOURCE_PREFIX,
+    plan_counts,
     write_sample,
 )
 from sample_data.noise import NoiseRates
