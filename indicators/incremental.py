@@ -13,7 +13,10 @@ The models fall into three groups:
   window end), so they are rebuilt whole each time and diffed against their old copy;
 - person models (keyed by `person_id`): one person's rows read only that person's staged
   rows and links;
-- case models (keyed by `case_id`): everything else.
+- case models (keyed by `case_id`): everything else. They read the frame rows of the
+  affected cases and of the cases related to them (sharing a member or family_ref: a new
+  early help case for a member is a re-referral of the old one), and only the affected
+  cases' rows are replaced.
 
 Falls back to a full derive when there is no previous derive to build on, the plan or
 the model SQL changed, or a feed started or stopped holding data (`feed_coverage`

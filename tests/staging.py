@@ -80,7 +80,6 @@ class Stager:
     con: duckdb.DuckDBPyConnection
     dob: Mapping[str, object] = field(default_factory=dict)
     """Each person key's date of birth (person columns are filled from it)."""
-    batches: int = 0
 
     def stage(
         self,
@@ -99,7 +98,6 @@ class Stager:
         if not rows:
             return []
         feed = FEEDS[feed_name]
-        self.batches += 1
         loaded = self.con.execute("select count(*) from load_batch").fetchall()[0][0]
         batch_id = f"{feed_name}-{tag or 'b'}{loaded + 1:04d}"
         text: dict[str, list[str]] = {c.name: [] for c in feed.all_columns}
