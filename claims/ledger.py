@@ -65,7 +65,7 @@ create table if not exists claim_person_link (
 
 HISTORY_SQL = """
 create or replace table claim_history as
-select l.claim_key, l.family_id, l.claim_ref, l.as_of as claim_date, s.kind
+select l.claim_key, l.family_id, l.case_id, l.claim_ref, l.as_of as claim_date, s.kind
 from claim_ledger l
 join claim_submission s using (submission_id)
 where l.as_of < $as_of and s.submission_id < $before;
@@ -113,17 +113,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple]) -> 
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """The claims-owned ledger tables (matching's `person_link` is never created here)."""
     con.execute(LEDGER_DDL)
-    if "person_link" not in _tables(con):
-        # A warehouse that was never linked still decides (no one links to anyone).
-        con.execute(
-            "create table person_link (source varchar, source_record_id varchar, "
-            "record_id varchar, person_id varchar)"
-        )
-
-
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
 
 
 def next_submission_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -164,13 +155,24 @@ def submission_for(con: duckdb.DuckDBPyConnection, as_of: date) -> Submission | 
 
 
 def check_submittable(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
-    """Refuse, in one line, a period that was already submitted."""
+    """Refuse, in one line, a period already submitted or earlier than one submitted.
+
+    Periods are submitted in order (SPEC section 4): a later claim's gate 7 has already
+    judged families against the earlier ones, so an earlier period sent afterwards could
+    claim a family twice.
+    """
     already = submission_for(con, as_of)
     if already is not None:
         raise LedgerError(
             f"the period ending {as_of.isoformat()} was already submitted "
             f"(submission {already.submission_id}); use `sfp rerun --as-of "
             f"{as_of.isoformat()}` to check it"
+        )
+    later = [d for d in submitted_periods(con) if d > as_of]
+    if later:
+        raise LedgerError(
+            f"the period ending {as_of.isoformat()} is earlier than one already submitted "
+            f"(the period ending {later[-1].isoformat()}); periods are submitted in order"
         )
 
 

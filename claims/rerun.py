@@ -2,8 +2,9 @@
 
 The re-run works on a copy of the warehouse, never the warehouse itself: in the copy, the
 rows of every batch loaded after the submission are removed from the raw and staged tables
-and from `load_batch`, `person_link` is replaced by the snapshot the submission stored, and
-the plan is the JSON it stored. The indicator and claim SQL then run unchanged, so the
+and from `load_batch`, the submission's snapshot of `person_link` stands in for it (a temp
+view of the same name: claims never rewrites matching's table, even in the copy), and the
+plan is the JSON it stored. The indicator and claim SQL then run unchanged, so the
 re-run exercises the same code path as the claim (docs/adr/0006-claim-ledger-and-reruns.md).
 """
 
@@ -65,11 +66,11 @@ def restore_as_submitted(con: duckdb.DuckDBPyConnection, submission: Submission)
         "delete from load_supersession where superseded_at_seq > ?", [submission.max_load_seq]
     )
     con.execute("delete from load_batch where load_seq > ?", [submission.max_load_seq])
+    # The links the submission used shadow the copy's own for this connection.
     con.execute(
-        "create or replace table person_link as select source, source_record_id, record_id, "
-        "person_id from claim_person_link where submission_id = ? "
-        "order by source, source_record_id",
-        [submission.submission_id],
+        "create or replace temp view person_link as select source, source_record_id, "
+        f"record_id, person_id from claim_person_link where submission_id = "
+        f"{int(submission.submission_id)} order by source, source_record_id"
     )
     return len(later)
 

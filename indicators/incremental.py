@@ -13,7 +13,10 @@ The models fall into three groups:
   window end), so they are rebuilt whole each time and diffed against their old copy;
 - person models (keyed by `person_id`): one person's rows read only that person's staged
   rows and links;
-- case models (keyed by `case_id`): everything else.
+- case models (keyed by `case_id`): everything else. They read the frame rows of the
+  affected cases and of the cases related to them (sharing a member or family_ref: a new
+  early help case for a member is a re-referral of the old one), and only the affected
+  cases' rows are replaced.
 
 Falls back to a full derive when there is no previous derive to build on, the plan or
 the model SQL changed, or a feed started or stopped holding data (`feed_coverage`
@@ -31,8 +34,7 @@ from datetime import date
 import duckdb
 
 from data_contracts.warehouse import scalar
-from indicators.plan import Plan
-from indicators.runner import (
+from indicators.models import (
     FRAME_MODELS,
     INDICATOR_MODELS,
     PERSON_MODELS,
@@ -43,6 +45,7 @@ from indicators.runner import (
     run_models,
     write_plan_tables,
 )
+from indicators.plan import Plan
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,19 @@ create table if not exists derive_run (
 )
 """
 SNAPSHOT = "derive_person_link"
+RELATED_CASES_SQL = """
+select case_id from temp.affected_case
+union
+select n.case_id
+from family_member m
+join family_member n on n.person_id = m.person_id
+where m.case_id in (select case_id from temp.affected_case)
+union
+select n.case_id
+from case_current c
+join case_current n on n.family_ref = c.family_ref
+where c.case_id in (select case_id from temp.affected_case)
+"""
 
 
 def plan_fingerprint(plan: Plan) -> str:
@@ -171,7 +187,11 @@ def _derive_affected(
         parameters["attendance_latest_moved"] = latest_before != latest_after
         temps.append("affected_case")
         run_model(con, INCREMENTAL_SQL_DIR / "affected_case.sql", parameters, True)
-        _restricted(con, temps, db, FRAME_MODELS[:3], "case_id", "affected_case")
+        # The frame rows the case models read: the affected cases and the cases related to
+        # them (a new early help case for a member is a re-referral of the old one), whose
+        # rows are read but not replaced.
+        _temp(con, temps, "case_context", RELATED_CASES_SQL)
+        _restricted(con, temps, db, FRAME_MODELS[:3], "case_id", "case_context")
         _replace(con, temps, db, CASE_MODELS, "case_id", "affected_case", parameters)
         persons = int(scalar(con, "select count(*) from affected_person") or 0)
         cases = int(scalar(con, "select count(*) from affected_case") or 0)
@@ -201,7 +221,10 @@ def _replace(
     for name in models:
         target = f'"{db}".main.{name}'
         con.execute(f"delete from {target} where {key} in (select {key} from temp.{affected})")
-        con.execute(f"insert into {target} by name select * from temp.{name}")
+        con.execute(
+            f"insert into {target} by name select * from temp.{name} "
+            f"where {key} in (select {key} from temp.{affected})"
+        )
         con.execute(f"drop table temp.{name}")
         temps.remove(name)
 

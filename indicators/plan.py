@@ -1,8 +1,10 @@
-"""The outcome plan: the framework's criteria and every threshold, read from one file.
+"""The outcome plan: every threshold, gate switch and outcome logic, read from one file.
 
 A council's plan names `extends: national` and overrides only what it changes; the merged
 plan is checked against the national one so a typo in a criterion code or a threshold of
-the wrong type is refused before any rule runs.
+the wrong type is refused before any rule runs. The criteria themselves (codes, headlines,
+wording, models) are facts of the framework, kept in the criterion registry
+(indicators/criteria.yaml), not council settings.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from indicators.registry import load_registry
 
 PLANS_DIR = Path(__file__).parent / "plans"
 NATIONAL_PLAN = PLANS_DIR / "national.yaml"
@@ -36,11 +40,20 @@ class Plan:
 
     @property
     def criteria(self) -> dict[str, dict[str, str]]:
-        return self.data["criteria"]
+        """Each criterion's headline, feed (`derived`), wording and source, from the registry."""
+        return {
+            c.code: {
+                "headline": c.headline,
+                "derived": c.feed,
+                "wording": c.wording,
+                "source": c.source,
+            }
+            for c in load_registry().criteria.values()
+        }
 
     @property
     def headlines(self) -> dict[str, str]:
-        return self.data["headlines"]
+        return dict(load_registry().headlines)
 
     @property
     def thresholds(self) -> dict[str, Any]:
@@ -74,7 +87,8 @@ class Plan:
     def outcome_logic(self, code: str) -> dict[str, Any]:
         """How a criterion's outcome is decided: the default merged with its own entry."""
         logic = self.data["outcome_logic"]
-        return {**logic["default"], **logic.get(code, {})}
+        # evidence_match came later: a plan stored before it (an old submission) means "any"
+        return {"evidence_match": "any", **logic["default"], **logic.get(code, {})}
 
     def as_json(self) -> str:
         return json.dumps(self.data, sort_keys=True, separators=(",", ":"))
@@ -110,11 +124,11 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 COMBINE_RULES = ("recorded", "data_else_recorded", "data_or_recorded", "data_and_recorded")
 """How a data test and a recorded outcome combine (indicators/sql/family_need_outcome.sql)."""
-DATA_TESTS = (
-    *("EDU1", "EDU2", "EDU3", "SAF1", "SAF2", "SAF3", "SAF4"),
-    *("CRI1", "CRI3", "DA1", "DA2", "DA3", "FIN1", "FIN3"),
-)
-"""Criteria with an outcome data test in indicators/sql/outcome_*.sql."""
+DATA_TESTS = load_registry().data_tests
+"""Criteria with an outcome data test in indicators/sql/outcome_*.sql (from the registry)."""
+EVIDENCE_MATCH = ("any", "all")
+"""Whether a recorded outcome of any listed evidence kind counts, or one of each is needed
+(Milton Keynes SAF3/SAF4: "Practitioner and self-assessed", 003_91ea525606d8a4aa.txt)."""
 EVIDENCE_KINDS = (
     "practitioner_assessed",
     "self_assessed",
@@ -123,41 +137,26 @@ EVIDENCE_KINDS = (
     "other",
 )
 """The eh_outcomes evidence codes (SPEC section 1)."""
-CRITERION_KEYS = {"headline": str, "derived": str, "wording": str, "source": str}
-FEED_NAMES = ("attendance", "exclusions", "police", "housing", "dwp", "neet", "csc", "none")
 
 
-def _check_criteria(plan: dict[str, Any], national: dict[str, Any], source: str) -> None:
-    unknown_criteria = sorted(set(plan["criteria"]) - set(national["criteria"]))
-    if unknown_criteria:
+def _check_criteria(plan: dict[str, Any], source: str) -> None:
+    registry = load_registry()
+    if "criteria" in plan or "headlines" in plan:
         raise PlanError(
-            f"{source}: unknown criterion {', '.join(unknown_criteria)} "
-            f"(expected one of the 34 codes, e.g. EDU1, CRI3, FIN1)"
+            f"{source}: criteria and headlines are not plan settings (they are the framework's, "
+            "in indicators/criteria.yaml); a council changes derived_in_this_release and "
+            "outcome_logic"
         )
-    for code, spec in plan["criteria"].items():
-        if not isinstance(spec, dict):
-            raise PlanError(f"{source}: criteria.{code} must be a mapping of headline, wording")
-        for key, value in spec.items():
-            if key not in CRITERION_KEYS:
-                raise PlanError(f"{source}: unknown key 'criteria.{code}.{key}'")
-            if not isinstance(value, str):
-                raise PlanError(f"{source}: criteria.{code}.{key} must be text, got {value!r}")
-        if spec["headline"] not in plan["headlines"]:
-            raise PlanError(
-                f"{source}: criteria.{code}.headline names unknown headline {spec['headline']!r}"
-            )
-        if spec["derived"] not in FEED_NAMES:
-            raise PlanError(
-                f"{source}: criteria.{code}.derived must be one of {', '.join(FEED_NAMES)}, "
-                f"got {spec['derived']!r}"
-            )
     derived = plan["derived_in_this_release"]
     if not isinstance(derived, list):
         raise PlanError(f"{source}: derived_in_this_release must be a list of criterion codes")
     for code in derived:
-        if code not in national["criteria"]:
-            raise PlanError(f"{source}: derived_in_this_release names unknown criterion {code}")
-        if national["criteria"][code]["derived"] == "none":
+        if code not in registry.criteria:
+            raise PlanError(
+                f"{source}: derived_in_this_release names unknown criterion {code} "
+                "(expected one of the 34 codes, e.g. EDU1, CRI3, FIN1)"
+            )
+        if not registry.criteria[code].derivable:
             raise PlanError(
                 f"{source}: derived_in_this_release names {code}, which no feed can derive"
             )
@@ -169,13 +168,19 @@ def _check_outcome_logic(plan: dict[str, Any], source: str) -> None:
         raise PlanError(f"{source}: outcome_logic must be a mapping with a 'default' entry")
     for code, entry in logic.items():
         where = f"outcome_logic.{code}"
-        if code != "default" and code not in plan["criteria"]:
-            raise PlanError(f"{source}: {where} names unknown criterion {code}")
+        if code != "default" and code not in load_registry().criteria:
+            raise PlanError(
+                f"{source}: {where} names unknown criterion {code} "
+                "(expected one of the 34 codes, e.g. EDU1, CRI3, FIN1)"
+            )
         if not isinstance(entry, dict):
             raise PlanError(f"{source}: {where} must be a mapping of combine and evidence")
         for key in entry:
-            if key not in ("combine", "evidence"):
+            if key not in ("combine", "evidence", "evidence_match"):
                 raise PlanError(f"{source}: unknown key '{where}.{key}'")
+        match = entry.get("evidence_match")
+        if match is not None and match not in EVIDENCE_MATCH:
+            raise PlanError(f"{source}: {where}.evidence_match must be any or all, got {match!r}")
         combine = entry.get("combine")
         if combine is not None and combine not in COMBINE_RULES:
             raise PlanError(
@@ -198,8 +203,10 @@ def _check_outcome_logic(plan: dict[str, Any], source: str) -> None:
                 f"{', '.join(EVIDENCE_KINDS)}, got {evidence!r}"
             )
     default = logic["default"]
-    if "combine" not in default or "evidence" not in default:
-        raise PlanError(f"{source}: outcome_logic.default must give combine and evidence")
+    if any(key not in default for key in ("combine", "evidence", "evidence_match")):
+        raise PlanError(
+            f"{source}: outcome_logic.default must give combine, evidence and evidence_match"
+        )
     if default["combine"] != "recorded":
         raise PlanError(f"{source}: outcome_logic.default.combine must be recorded")
 
@@ -224,11 +231,11 @@ def _check_claim_settings(plan: dict[str, Any], source: str) -> None:
 
 
 def _check(plan: dict[str, Any], national: dict[str, Any], source: str) -> None:
+    _check_criteria(plan, source)
     unknown_top = sorted(set(plan) - set(national) - {"extends", "allocation"})
     if unknown_top:
         raise PlanError(f"{source}: unknown plan key(s) {', '.join(unknown_top)}")
     _check_claim_settings(plan, source)
-    _check_criteria(plan, national, source)
     _check_outcome_logic(plan, source)
     for section in ("thresholds", "gates", "matching"):
         for key, value in plan[section].items():

@@ -166,6 +166,8 @@ DECISION_HEADER = [
     "expected_reclaim",
 ]
 TERM_DATES = {"autumn": (9, 1), "spring": (1, 1), "summer": (4, 1)}
+SECOND_CASE = "/second"
+"""The truth's scenario label of a household's second case (`<scenario>/second`)."""
 
 
 def _cell(value: object, uk_dates: bool) -> str:
@@ -412,14 +414,15 @@ def _role(person: Person, plan: CasePlan, household: Household) -> str:
     return "child" if age_on(person.dob, AS_OF) <= 17 else "other_adult"
 
 
-def _plant_case(
-    writer: CouncilWriter, number: int, household: Household, scenario: Scenario
+def _write_case(
+    writer: CouncilWriter,
+    case_id: str,
+    family_ref: str,
+    household: Household,
+    plan: CasePlan,
 ) -> None:
-    plan: CasePlan = scenario.build()
-    case_id = f"EH{number:06d}"
-    family_ref = f"FAM{stable_token(writer.seed, household.household_id, length=8)}"
-    if plan.prior_claim:
-        _prior_claim(writer, number, household, plan)
+    """One early help case's own rows: the case as each extract sends it, its members,
+    recorded needs and outcomes (the household's feed rows are written once, apart)."""
     for month, known in _case_versions(plan):
         writer.add(
             "eh_cases",
@@ -445,6 +448,7 @@ def _plant_case(
         member = household.member(ref)
         return None if member is None else writer.source_id("eh_members", member)
 
+    outcomes = list(plan.outcomes)
     for criterion, ref, identified, achieved in plan.needs:
         writer.add(
             "eh_needs",
@@ -458,8 +462,8 @@ def _plant_case(
             },
         )
         if achieved is not None:
-            plan.outcomes.append((criterion, ref, achieved))
-    for criterion, ref, achieved in plan.outcomes:
+            outcomes.append((criterion, ref, achieved))
+    for criterion, ref, achieved in outcomes:
         writer.add(
             "eh_outcomes",
             month_batch(achieved),
@@ -471,6 +475,54 @@ def _plant_case(
                 "evidence": "practitioner_assessed",
             },
         )
+
+
+def _write_decision(
+    writer: CouncilWriter,
+    case_id: str,
+    family_ref: str,
+    scenario: Scenario,
+    fails: tuple[int, ...],
+    label: str,
+    reasons: dict[int, str] | None = None,
+) -> None:
+    """The case's row of truth/expected_decisions.csv, from how its scenario was built;
+    `reasons` words a gate's reason more exactly than its name."""
+    writer.decisions.write(
+        [
+            case_id,
+            family_ref,
+            label,
+            scenario.description,
+            AS_OF.isoformat(),
+            ";".join(str(g) for g in fails),
+            "; ".join(f"gate {g}: {(reasons or {}).get(g, GATE_NAMES[g])}" for g in fails),
+            "no" if fails else "yes",
+            "no" if any(g <= 5 for g in fails) else "yes",
+            ";".join(scenario.requires),
+            "yes" if scenario.reclaim and not fails else "no",
+        ]
+    )
+    writer.case_count += 1
+    writer.claim_count += not fails
+
+
+def _plant_case(
+    writer: CouncilWriter, number: int, household: Household, scenario: Scenario
+) -> None:
+    plan: CasePlan = scenario.build()
+    for ref, dob in plan.dobs.items():
+        member = household.member(ref)
+        assert member is not None, ref
+        member.dob = dob
+    case_id = f"EH{number:06d}"
+    family_ref = f"FAM{stable_token(writer.seed, household.household_id, length=8)}"
+    if plan.prior_claim:
+        _prior_claim(writer, number, household, plan)
+    _write_case(writer, case_id, family_ref, household, plan)
+    if plan.second_case is not None:
+        # A later case of the same family: same members, its own case rows and needs.
+        _write_case(writer, f"{case_id}B", family_ref, household, plan.second_case)
     focus = household.member("child") if plan.attendance else None
     for person in household.members:
         if person.upn:
@@ -493,24 +545,14 @@ def _plant_case(
             },
             person,
         )
-    fails = scenario.fails
-    writer.decisions.write(
-        [
-            case_id,
-            family_ref,
-            scenario.name,
-            scenario.description,
-            AS_OF.isoformat(),
-            ";".join(str(g) for g in fails),
-            "; ".join(f"gate {g}: {GATE_NAMES[g]}" for g in fails),
-            "no" if fails else "yes",
-            "no" if any(g <= 5 for g in fails) else "yes",
-            ";".join(scenario.requires),
-            "yes" if scenario.reclaim else "no",
-        ]
-    )
-    writer.case_count += 1
-    writer.claim_count += not fails
+    _write_decision(writer, case_id, family_ref, scenario, scenario.fails, scenario.name)
+    if plan.second_case is not None:
+        # Two cases of one family passing together: the first to close is claimed.
+        claimed_instead = {7: f"one claim per family: case {case_id} is claimed instead"}
+        _write_decision(
+            writer, f"{case_id}B", family_ref, scenario, scenario.second_fails,
+            f"{scenario.name}{SECOND_CASE}", claimed_instead if not scenario.fails else None,
+        )  # fmt: skip
     writer.scenario_counts[scenario.name] = writer.scenario_counts.get(scenario.name, 0) + 1
 
 
@@ -538,6 +580,20 @@ def _prior_claim(writer: CouncilWriter, number: int, household: Household, plan:
         )
         writer.people.write([former.true_id, household.household_id])
         members = [m for m in members if m is not partner] + [former]
+    if prior.unlinked_extra:
+        # Another adult was on the past claim, who appears nowhere in the feeds now.
+        extra = Person(
+            f"T{number:06d}X2",
+            household.household_id,
+            writer.rng.choice(names.MALE_FORENAMES),
+            writer.rng.choice(names.SURNAMES),
+            date(1979, 11, 23),
+            "M",
+            False,
+            nino=f"ZX{number % 1_000_000:06d}C",
+        )
+        writer.people.write([extra.true_id, household.household_id])
+        members = [*members, extra]
     roles = {id(person): "child" if person.is_child else "parent_carer" for person in members}
     if prior.former_child:
         # Her parent's family was claimed with her as a child; she now heads her own.

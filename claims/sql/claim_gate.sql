@@ -3,11 +3,16 @@
 -- grain: case_id, gate
 -- Source: 000_4ab8a62d9effddd8.txt, "Submitting successful family outcomes" and
 -- "Sustainment periods and regression checks", "Reclaiming for families"; SPEC section 4.
--- Gate 6 reads claim_attendance_latest and is switched by $regression_check; gate 7 reads
--- claim_reclaim. Every gate is evaluated
--- for every case so a failing case is reported with all of its reasons. Gate 5 counts
--- calendar months forward from closure (a case closed on 31 March passes on 30 September;
--- docs/interpretations.md).
+-- Gate 1: a dependent child (a member not recorded as a parent, aged
+-- $dependent_child_max_age or under at any time while the case was open) or an expectant
+-- parent. Gate 5 counts calendar months forward from closure (a case closed on 31 March
+-- passes on 30 September) and reads case_referral: an accepted referral or a new early help
+-- case for a member in the $referral_check_months after closure; without a referrals feed it
+-- fails as "no data" unless $early_help_is_referral_record. Gate 6 reads
+-- claim_attendance_latest and is switched by $regression_check. Gate 7 reads claim_reclaim
+-- and claim_family: of the cases of one family passing every other gate, only the first to
+-- close is claimed. Every gate is evaluated for every case so a failing case is reported
+-- with all of its reasons (docs/interpretations.md).
 with need_headline as (
     select n.*, p.headline
     from family_need_outcome n
@@ -17,10 +22,13 @@ gate_dependent_child as (
     select
         c.case_id,
         1 as gate,
-        coalesce(bool_or((m.role = 'child' and m.age_on_as_of <= $dependent_child_max_age)
-                         or m.role = 'expectant_parent'), false) as passed,
+        coalesce(bool_or(
+            (m.role not in ('parent_carer', 'expectant_parent')
+             and m.dob <= coalesce(c.closed_date, $as_of::date)
+             and m.dob + to_years($dependent_child_max_age + 1) > c.opened_date)
+            or m.role = 'expectant_parent'), false) as passed,
         'no dependent child (aged ' || $dependent_child_max_age
-            || ' or under) or expectant parent on the case' as reason,
+            || ' or under while the case was open) or expectant parent on the case' as reason,
         null::date as passes_from,
         'a dependent child or an expectant parent on the case' as still_needs
     from case_current c
@@ -79,14 +87,18 @@ gate_outcomes as (
     left join need_headline n using (case_id)
     group by c.case_id
 ),
+referral_record as (
+    select has_data or $early_help_is_referral_record as known
+    from feed_coverage where feed = 'referrals'
+),
 referral_after_closure as (
-    select m.case_id, min(r.referral_date) as first_referral
-    from family_member m
-    join case_current c using (case_id)
-    join person_link l on l.source = 'referrals' and l.person_id = m.person_id
-    join stg_referrals r on r.source_record_id = l.source_record_id
-    where r.accepted and r.referral_date > c.closed_date and r.referral_date <= $as_of
-    group by m.case_id
+    select
+        case_id,
+        min(referral_date) filter (where kind = 'referral') as first_referral,
+        min(referral_date) filter (where kind <> 'referral') as first_new_case
+    from case_referral
+    where accepted
+    group by case_id
 ),
 gate_closure as (
     select
@@ -94,7 +106,7 @@ gate_closure as (
         5 as gate,
         c.closed_date is not null
             and c.closed_date + to_months($months_closed_before_claim) <= $as_of
-            and r.case_id is null as passed,
+            and r.case_id is null and k.known as passed,
         concat_ws('; ',
             case when c.closed_date is null then 'case still open' end,
             case when c.closed_date + to_months($months_closed_before_claim) > $as_of
@@ -102,10 +114,17 @@ gate_closure as (
                       || ' months before the as-of date (passes from '
                       || strftime(c.closed_date + to_months($months_closed_before_claim),
                                   '%Y-%m-%d') || ')' end,
-            case when r.case_id is not null
+            case when r.first_referral is not null
                  then 'accepted re-referral of a member on '
-                      || strftime(r.first_referral, '%Y-%m-%d') end) as reason,
-        case when c.closed_date is not null and r.case_id is null
+                      || strftime(r.first_referral, '%Y-%m-%d') end,
+            case when r.first_new_case is not null
+                 then 'a new early help case for a member opened on '
+                      || strftime(r.first_new_case, '%Y-%m-%d') end,
+            case when not k.known
+                 then 'no data: no referrals feed to show there was no re-referral (a council '
+                      || 'whose early help case system is its record of referrals says so in '
+                      || 'its plan: gates.early_help_is_referral_record)' end) as reason,
+        case when c.closed_date is not null and r.case_id is null and k.known
              then c.closed_date + to_months($months_closed_before_claim) end as passes_from,
         concat_ws('; ',
             case when c.closed_date is null then 'case closure' end,
@@ -114,9 +133,10 @@ gate_closure as (
                       || strftime(c.closed_date + to_months($months_closed_before_claim),
                                   '%Y-%m-%d') end,
             case when r.case_id is not null
-                 then 'a new case: the family was re-referred after closure' end)
-            as still_needs
+                 then 'a new case: the family was re-referred after closure' end,
+            case when not k.known then 'a referrals feed' end) as still_needs
     from case_current c
+    cross join referral_record k
     left join referral_after_closure r using (case_id)
 ),
 child_regression as (
@@ -127,7 +147,7 @@ child_regression as (
             'child ' || coalesce(person_id, source_person_id) || ': '
             || coalesce(printf('%.1f', 100 * attendance_rate) || '% over ' || terms
                         || case when edu2_need then ' (EDU2 improvement not met)' else '' end,
-                        'no attendance for the latest 2 terms'),
+                        'no attendance for ' || coalesce(terms, 'the latest 2 terms')),
             '; ' order by coalesce(person_id, source_person_id)) filter (where not passed)
             as failures,
         bool_and(passed or latest_term_rate >= $attendance_good) as one_more_term
@@ -151,21 +171,10 @@ gate_regression as (
     left join child_regression r using (case_id)
 ),
 gate_not_claimed as (
-    select
-        case_id,
-        7 as gate,
-        passed,
-        'already claimed on ' || strftime(last_claim_date, '%Y-%m-%d')
-            || coalesce(' (claim ' || claim_ref || ')', '')
-            || '; a re-claim needs ' || $reclaim_after_months
-            || ' months (from ' || strftime(reclaim_from, '%Y-%m-%d')
-            || ') or a significant change of family composition' as reason,
-        reclaim_from as passes_from,
-        'the ' || $reclaim_after_months || ' months since the last claim to pass on '
-            || strftime(reclaim_from, '%Y-%m-%d') as still_needs
+    select case_id, 7 as gate, passed, reason, passes_from, still_needs
     from claim_reclaim
 ),
-final as (
+before_family as (
     select * from gate_dependent_child
     union all select * from gate_headlines
     union all select * from gate_whole_family
@@ -173,6 +182,36 @@ final as (
     union all select * from gate_closure
     union all select * from gate_regression
     union all select * from gate_not_claimed
+),
+family_choice as (
+    -- SPEC section 4: one claim per family per submission; the first case to close is
+    -- claimed, the family's other passing cases name it.
+    select
+        p.case_id,
+        first_value(p.case_id) over (
+            partition by f.family_key order by c.closed_date, p.case_id) as claimed_case
+    from (select case_id from before_family group by case_id having bool_and(passed)) p
+    join claim_family f using (case_id)
+    join case_current c using (case_id)
+),
+gate_once_per_family as (
+    select
+        g.case_id,
+        7 as gate,
+        g.passed and (f.claimed_case is null or f.claimed_case = g.case_id) as passed,
+        case when not g.passed then g.reason
+             else 'one claim per family per period: case ' || f.claimed_case
+                  || ' of the same family closed first and is claimed instead' end as reason,
+        case when not g.passed then g.passes_from end as passes_from,
+        case when not g.passed then g.still_needs
+             else 'a later period, as a re-claim (the family is claimed in this one)' end
+            as still_needs
+    from gate_not_claimed g
+    left join family_choice f using (case_id)
+),
+final as (
+    select * from before_family where gate <> 7
+    union all select * from gate_once_per_family
 )
 select
     case_id,

@@ -2,7 +2,9 @@
 -- grain: case_id, criterion, need_person (blank = whole family)
 -- SPEC section 2: a family's needs are the union of the needs recorded on its case and the
 -- needs derived from data for its members. A derived need counts only when the plan lists
--- its criterion in derived_in_this_release (plan_criterion.derived_in_release).
+-- its criterion in derived_in_this_release (plan_criterion.derived_in_release). The need
+-- models unioned are the registry's (indicators/criteria.yaml; tests/indicators/
+-- test_registry.py fails when this list and the registry differ).
 with derived as (
     select case_id, criterion, person_id, identified_date, basis, identified_by,
            source_record_ids

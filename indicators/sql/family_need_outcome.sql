@@ -4,24 +4,73 @@
 -- (eh_outcomes, of the evidence kinds the plan accepts) combine is the plan's outcome_logic
 -- (plan_outcome_logic): recorded; data_else_recorded; data_or_recorded (AND/OR);
 -- data_and_recorded (AND). A data test that cannot run for lack of data falls back to a
--- recorded outcome and says so. Frozen columns: case_id .. source_record_ids; the rest
--- are added for the evidence sheet.
-with recorded_row as (
-    select o.case_id, o.criterion, o.achieved_date, o.evidence, o.source_record_id
+-- recorded outcome and says so. A recorded outcome answers the need of the person it
+-- names (blank = the whole family, answering every member's need under the criterion),
+-- dated from the need's identification to the case's closure (SPEC section 3; 000:
+-- "All outcomes must be achieved and evidenced at case closure"). Frozen columns:
+-- case_id .. source_record_ids; the rest are added for the evidence sheet.
+with outcome_row as (
+    -- Whom a recorded outcome names: a linked member, the whole family (blank), or someone
+    -- not on the case ('?' + source_person_id), whose outcome answers no member's need.
+    select
+        o.case_id,
+        o.criterion,
+        coalesce(m.person_id, '?' || o.source_person_id, '') as outcome_person,
+        o.achieved_date,
+        o.evidence,
+        o.source_record_id
     from stg_eh_outcomes o
     join plan_outcome_logic l using (criterion)
+    left join family_member m
+      on m.case_id = o.case_id and m.source_person_id = o.source_person_id
     where o.achieved_date <= $as_of
       and list_contains(l.evidence, o.evidence)
 ),
-recorded as (
+need_window as (
+    -- SPEC section 3: a recorded outcome counts when dated on or after the need's
+    -- identification and no later than the case's closure (plus $outcome_grace_days).
     select
-        case_id,
-        criterion,
-        min(achieved_date) as achieved_date,
-        string_agg(distinct evidence, ', ' order by evidence) as evidence,
-        list(source_record_id order by source_record_id) as source_record_ids
-    from recorded_row
-    group by case_id, criterion
+        n.case_id,
+        n.criterion,
+        n.need_person,
+        n.identified_date,
+        cast(coalesce(c.closed_date + to_days($outcome_grace_days), $as_of::date) as date)
+            as outcome_deadline
+    from family_need n
+    join case_current c using (case_id)
+),
+recorded_kind as (
+    -- the earliest answering outcome of each evidence kind, per need
+    select
+        w.case_id,
+        w.criterion,
+        w.need_person,
+        o.evidence,
+        min(o.achieved_date) as achieved_date,
+        list(o.source_record_id order by o.source_record_id) as source_record_ids
+    from need_window w
+    join outcome_row o
+      on o.case_id = w.case_id and o.criterion = w.criterion
+     and (o.outcome_person = '' or o.outcome_person = w.need_person)
+     and o.achieved_date >= w.identified_date
+     and o.achieved_date <= w.outcome_deadline
+    group by all
+),
+recorded as (
+    -- evidence_match any: one answering outcome of a listed kind; all: one of each kind
+    select
+        r.case_id,
+        r.criterion,
+        r.need_person,
+        case when any_value(l.evidence_match) = 'all' then max(r.achieved_date)
+             else min(r.achieved_date) end as achieved_date,
+        string_agg(r.evidence, ', ' order by r.evidence) as evidence,
+        list_sort(flatten(list(r.source_record_ids))) as source_record_ids
+    from recorded_kind r
+    join plan_outcome_logic l using (criterion)
+    group by r.case_id, r.criterion, r.need_person
+    having any_value(l.evidence_match) = 'any'
+        or count(distinct r.evidence) = len(list_distinct(any_value(l.evidence)))
 ),
 joined as (
     select
@@ -40,7 +89,7 @@ joined as (
     from family_need n
     join plan_outcome_logic l using (criterion)
     left join outcome_data_test d using (case_id, criterion, need_person)
-    left join recorded r using (case_id, criterion)
+    left join recorded r using (case_id, criterion, need_person)
 ),
 decided as (
     select

@@ -4,7 +4,9 @@
 -- (EDU1) or under 50% (EDU2) averaged over 2 consecutive terms. SPEC section 2: pairs ending
 -- while the case was open or in the $attendance_lookback_months before it opened count; a
 -- need found before opening is identified on the opening date; a child has at most one
--- attendance need, EDU2 if any qualifying pair is under 50%.
+-- attendance need, EDU2 if any qualifying pair is under 50%. EDU2 counts authorised and
+-- unauthorised absence ("attendance unauthorised and authorised", 001) whatever the plan's
+-- $count_authorised_absence says for EDU1 (attendance_rate_all).
 with child_window as (
     select
         m.case_id,
@@ -23,15 +25,16 @@ qualifying as (
         p.term_seq,
         p.terms,
         p.term_end,
-        p.attendance_rate,
+        case when p.attendance_rate_all < $attendance_very_poor then p.attendance_rate_all
+             else p.attendance_rate end as attendance_rate,
         p.source_record_ids,
-        case when p.attendance_rate < $attendance_very_poor then 'EDU2' else 'EDU1' end
+        case when p.attendance_rate_all < $attendance_very_poor then 'EDU2' else 'EDU1' end
             as criterion
     from child_window w
     join measure_attendance_pair p using (person_id)
     where p.term_end >= w.opened_date - to_months($attendance_lookback_months)
       and p.term_end <= w.window_end
-      and p.attendance_rate < $attendance_good
+      and (p.attendance_rate < $attendance_good or p.attendance_rate_all < $attendance_very_poor)
 ),
 identifying as (
     select * from qualifying

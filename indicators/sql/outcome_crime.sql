@@ -1,21 +1,42 @@
--- outcome_crime: the CRI1 and CRI3 outcome tests on police incidents.
+-- outcome_crime: the CRI1, CRI2 and CRI3 outcome tests on police incidents.
 -- grain: case_id, criterion, need_person
--- Source: 001_c8a4eb03005f1d3d.txt, "Crime prevention and tackling crime", rows 1 and 3.
--- Baseline = distinct incidents (offence, arrest, named suspect, ASB) in the
--- $crime_baseline_months up to the identification date. Baseline at most
+-- Source: 001_c8a4eb03005f1d3d.txt, "Crime prevention and tackling crime", rows 1-3.
+-- CRI2: "must not have any offences, arrests, named suspect reports, or ASB for 6 months":
+-- no incident in the latest $sustainment_months, and that long since identification.
+-- CRI1/CRI3: baseline = distinct incidents (offence, arrest, named suspect, ASB) in the
+-- $crime_baseline_months up to the identification date: for a need found after the case
+-- opened, the date the data first showed it, so a rise during the case is not counted in
+-- the baseline (docs/interpretations.md). Baseline at most
 -- $adult_incidents_low_max (CRI1) or $youth_incidents_low_max (CRI3): no incident in the
 -- latest $sustainment_months before the as-of date. Above it: incidents in those months at
 -- most $incident_reduction of the baseline's rate over as many months ("50% of half the
 -- baseline"). CRI3 also needs no severe offence in those months. Either way the
--- sustainment months must have passed since identification. Incidents count at the age
--- the need is about (18+ for CRI1, under 18 for CRI3): "consistent measure required".
+-- sustainment months must have passed since identification. CRI1 counts incidents at 18+
+-- ("consistent measure required"); a young person's incidents (CRI2, CRI3) keep counting
+-- after they turn 18 (SPEC section 3).
 with police as (
     select has_data from feed_coverage where feed = 'police'
 ),
+data_shown as (
+    -- the date the police data first showed the need on this case: the first qualifying
+    -- incident in the case's window, or the opening date for one found before it
+    select
+        case_id,
+        person_id,
+        case when age_at_event >= $adult_age then 'CRI1' else 'CRI3' end as criterion,
+        greatest(min(event_date), any_value(opened_date)) as shown_date
+    from member_police_event
+    where event_type in ('offence', 'arrest', 'named_suspect', 'asb')
+    group by all
+),
 subject as (
-    select s.*
+    -- the baseline ends on the identification date, or earlier if the data showed the need
+    -- before the need was recorded (a rise during the case never lifts the baseline)
+    select s.* replace (least(s.identified_date, coalesce(d.shown_date, s.identified_date))
+                            as identified_date)
     from need_subject s
-    where s.criterion in ('CRI1', 'CRI3')
+    left join data_shown d using (case_id, person_id, criterion)
+    where s.criterion in ('CRI1', 'CRI2', 'CRI3')
 ),
 incident as (
     select s.case_id, s.criterion, s.need_person, s.person_id, s.identified_date,
@@ -24,7 +45,7 @@ incident as (
     join person_police_event e
       on e.person_id = s.person_id
      and e.event_type in ('offence', 'arrest', 'named_suspect', 'asb')
-     and (date_part('year', age(e.event_date, s.dob)) >= $adult_age) = (s.criterion = 'CRI1')
+     and (s.criterion <> 'CRI1' or date_part('year', age(e.event_date, s.dob)) >= $adult_age)
 ),
 per_person as (
     select
@@ -63,16 +84,18 @@ judged as (
     select
         *,
         sustained_long_enough
-            and (case when baseline <= low_max then recent = 0 else recent <= allowed end)
-            and (criterion = 'CRI1' or recent_severe = 0) as met,
-        case when baseline <= low_max
+            and (case when criterion = 'CRI2' or baseline <= low_max then recent = 0
+                      else recent <= allowed end)
+            and (criterion <> 'CRI3' or recent_severe = 0) as met,
+        case when criterion = 'CRI2' or baseline <= low_max
              then cast(greatest(identified_date, last_incident) + to_months($sustainment_months)
                        as date)
              else $as_of::date end as met_date,
-        'baseline ' || baseline || ' incident(s) in ' || $crime_baseline_months
-            || ' months to ' || strftime(identified_date, '%Y-%m-%d') || '; ' || recent
-            || ' in the ' || $sustainment_months || ' months to the as-of date ('
-            || case when baseline <= low_max then 'none allowed'
+        case when criterion = 'CRI2' then ''
+             else 'baseline ' || baseline || ' incident(s) in ' || $crime_baseline_months
+                  || ' months to ' || strftime(identified_date, '%Y-%m-%d') || '; ' end
+            || recent || ' in the ' || $sustainment_months || ' months to the as-of date ('
+            || case when criterion = 'CRI2' or baseline <= low_max then 'none allowed'
                     else 'at most ' || printf('%.1f', allowed) || ' allowed' end || ')'
             || case when criterion = 'CRI3' then ', ' || recent_severe || ' severe' else '' end
             || case when not sustained_long_enough

@@ -1,7 +1,9 @@
 -- outcome_data_test: every outcome data test, one row per need it applies to.
 -- grain: case_id, criterion, need_person
 -- SPEC section 3. test_ran is false when the feed a test reads holds no rows: the need then
--- falls back to a recorded outcome (family_need_outcome.sql) and says so.
+-- falls back to a recorded outcome (family_need_outcome.sql) and says so. The outcome
+-- models unioned are the registry's (indicators/criteria.yaml; checked by
+-- tests/indicators/test_registry.py).
 with final as (
     select case_id, criterion, need_person, test_ran, met, met_date, test, source_record_ids
     from outcome_attendance
@@ -10,6 +12,7 @@ with final as (
     union all by name select * from outcome_police_closure
     union all by name select * from outcome_police_report
     union all by name select * from outcome_csc_plan
+    union all by name select * from outcome_housing
     union all by name select * from outcome_work
     union all by name select * from outcome_neet
 )

@@ -1,7 +1,9 @@
 -- outcome_neet: FIN3, an eet month after the need was identified.
 -- grain: case_id, criterion, need_person
 -- Source: 001_c8a4eb03005f1d3d.txt, "Financial stability" row 3 (NEET data, CCIS: in education, employment or training).
--- SPEC section 3: met by a month dated after the identification date, up to the as-of date,
+-- SPEC section 3: met by a month dated after the identification date and, as every outcome
+-- must be "achieved and evidenced at case closure" (000_4ab8a62d9effddd8.txt), no later
+-- than the closure date (plus $outcome_grace_days; the as-of date while the case is open),
 -- in which the person is eet. A need recorded for the whole family is met when any
 -- member has such a month. The recorded outcome it may stand beside ("or a recorded
 -- outcome") is applied in family_need_outcome.sql (plan outcome_logic).
@@ -20,6 +22,7 @@ per_person as (
     from need_subject s
     left join measure_neet_month m
       on m.person_id = s.person_id and m.status = 'eet' and m.month > s.identified_date
+     and m.month <= coalesce(s.closed_date + to_days($outcome_grace_days), $as_of::date)
     where s.criterion = 'FIN3'
     group by all
 ),

@@ -113,7 +113,15 @@ def test_near_misses_say_when_they_could_pass(
 def test_an_earlier_as_of_date_sees_only_earlier_rows(
     loaded_sample: LoadedSample, sample_con: duckdb.DuckDBPyConnection
 ) -> None:
-    decisions = decide_cases(sample_con, load_plan(), date(2024, 6, 30))
-    # Every planted case was still open in June 2024, so nothing can be claimed.
-    assert not decisions["claimed"].any()
-    assert decisions["reasons"].str.contains("gate 5: case still open").all()
+    as_of = date(2024, 6, 30)
+    decisions = decide_cases(sample_con, load_plan(), as_of).set_index("case_id")
+    cases = sample_con.execute(
+        "select case_id, min(opened_date), max(closed_date) from stg_eh_cases group by case_id"
+    ).fetchall()
+    # A case opened later is not known yet; one closed later (or never) is open then.
+    assert set(decisions.index) == {c for c, opened, _ in cases if opened <= as_of}
+    still_open = [c for c, opened, closed in cases
+                  if opened <= as_of and (closed is None or closed > as_of)]  # fmt: skip
+    assert len(still_open) > 40
+    assert all("gate 5: case still open" in decisions.loc[c, "reasons"] for c in still_open)
+    assert not decisions.loc[still_open, "claimed"].any()

@@ -17,16 +17,7 @@ from claims.rerun import rerun_period
 from claims.submission import run_claim
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
-from tests.claims.conftest import (
-    CHILD,
-    PARENT,
-    Case,
-    Person,
-    build_council,
-    decide,
-    load_council,
-    write_batch,
-)
+from tests.claims.conftest import CHILD, PARENT, Case, Person, build_council, decide, resend
 from tests.conftest import write_csv
 
 THRESHOLD = load_plan().matching["link_threshold"]
@@ -42,6 +33,7 @@ def import_file(warehouse: Path, path: Path):
         return import_historic_claims(con, path, THRESHOLD)
 
 
+@pytest.mark.rule("gate7-two-years")
 def test_historic_claims_block_a_claim_within_two_years(tmp_path: Path) -> None:
     warehouse = build_council(tmp_path, [Case()])
     stranger = Person("X1", "Zara", "Quinn", "1979-12-30", postcode="LS1 4AP")
@@ -63,6 +55,7 @@ def test_historic_claims_block_a_claim_within_two_years(tmp_path: Path) -> None:
         import_file(warehouse, path)
 
 
+@pytest.mark.rule("gate7-former-child-now-parent")
 def test_a_former_child_now_a_parent_may_be_claimed_again(tmp_path: Path) -> None:
     grown = Person("Y1", "Mia", "Hart", "2004-04-04", postcode="MK3 7QQ")
     mother = Person("Y2", "Jo", "Hart", "1980-08-08", postcode="MK3 7QQ")
@@ -128,7 +121,7 @@ def test_a_rerun_reproduces_the_submitted_bytes(tmp_path: Path) -> None:
     changed = replace(Case(), assessment="", lead="Another lead")
     newcomer = Person("N1", "Sam", "Reed", "1990-01-01", postcode="MK1 1AA")
     later = replace(other, members=[*other.members, (newcomer, "other_adult")])
-    load_council(warehouse, write_batch(tmp_path / "inbox-later", "later", [changed, later]))
+    resend(warehouse, [changed, later], "later")
     with connect(warehouse) as con:
         today = run_claim(con, load_plan(), as_of, tmp_path / "today.xlsx")
     assert today.workbook_sha256 != submitted.workbook_sha256
@@ -148,8 +141,7 @@ def test_a_rerun_ignores_a_correction_sent_after_the_submission(tmp_path: Path) 
     assert submitted.claimed == 1
     # The partner re-sends the same file name with the lead practitioner removed: a
     # correction that supersedes the submitted batch for every later decision.
-    corrected = write_batch(tmp_path / "inbox-first", "first", [replace(Case(), lead="")])
-    load_council(warehouse, corrected)
+    resend(warehouse, [replace(Case(), lead="")], "fixed", resend_of="first")
     assert decide(warehouse, as_of).loc["EH1", "failed_gates"] == "3"
 
     result = rerun_period(warehouse, as_of, out=tmp_path / "rerun.xlsx")

@@ -7,17 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from data_contracts.ingest import ingest_inbox
-from data_contracts.warehouse import connect
 from indicators.plan import load_plan
-from indicators.runner import derive_indicators
-from matching.link import link_warehouse
-from tests.conftest import write_csv
+from indicators.runner import derive_all
+from tests.staging import empty_warehouse, stage_council
 
 AS_OF = date(2025, 9, 30)
 TERMS = [(y, t) for y in ("2023/24", "2024/25") for t in ("autumn", "spring", "summer")]
-CHILD = ["C1", "Ruby", "Walsh", "2014-05-06", "MK5 6AB", "A000000000001"]
-PARENT = ["P1", "Gemma", "Walsh", "1988-02-01", "MK5 6AB", ""]
 
 
 def build(
@@ -27,50 +22,22 @@ def build(
     closed: str = "2024-12-16",
 ) -> dict[str, tuple]:
     """One open-then-closed case with a child whose attendance is 1000 sessions a term."""
-    inbox = tmp_path / "inbox"
-    write_csv(
-        inbox / "eh_cases" / "x.csv",
-        [
-            "case_id",
-            "family_ref",
-            "lead_practitioner",
-            "opened_date",
-            "whole_family_assessment_date",
-            "action_plan_date",
-            "closed_date",
-        ],
-        [["EH1", "FAM1", "Lead", opened, "2024-06-20", "2024-07-01", closed]],
-    )
-    write_csv(
-        inbox / "eh_members" / "x.csv",
-        ["case_id", "role", "source_person_id", "forename", "surname", "dob", "postcode", "upn"],
-        [["EH1", "child", *CHILD], ["EH1", "parent_carer", *PARENT]],
-    )
-    write_csv(
-        inbox / "attendance" / "x.csv",
-        [
-            "source_person_id",
-            "forename",
-            "surname",
-            "dob",
-            "postcode",
-            "upn",
-            "school_urn",
-            "academic_year",
-            "term",
-            "sessions_possible",
-            "sessions_authorised_absence",
-            "sessions_unauthorised_absence",
-        ],
-        [
-            ["S1", *CHILD[1:], "100001", year, term, 1000, 0, absent_per_term.get((year, term), 20)]
-            for year, term in TERMS
-        ],
-    )
-    with connect(tmp_path / "w.duckdb") as con:
-        ingest_inbox(con, inbox)
-        link_warehouse(con, 0.95)
-        derive_indicators(con, load_plan(), AS_OF)
+    case = {
+        "case": {"opened": opened, "assessment": "2024-06-20", "action_plan": "2024-07-01",
+                 "closed": closed or None},
+        "rows": {
+            "attendance": [
+                {"person": "child", "upn": "A000000000001", "school_urn": "100001",
+                 "academic_year": year, "term": term, "sessions_possible": 1000,
+                 "sessions_authorised_absence": 0,
+                 "sessions_unauthorised_absence": absent_per_term.get((year, term), 20)}
+                for year, term in TERMS
+            ]
+        },
+    }  # fmt: skip
+    with empty_warehouse() as con:
+        stage_council(con, case)
+        derive_all(con, load_plan(), AS_OF)
         needs = con.execute(
             "select criterion, identified_date, round(baseline_rate, 4) from need_attendance"
         ).fetchall()

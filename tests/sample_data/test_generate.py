@@ -12,7 +12,14 @@ import pytest
 
 from data_contracts.warehouse import connect, scalar
 from sample_data import names
-from sample_data.generate import FEED_COLUMNS, HISTORIC_CLAIM_HEADER, SOURCE_PREFIX, write_sample
+from sample_data.generate import (
+    FEED_COLUMNS,
+    HISTORIC_CLAIM_HEADER,
+    SECOND_CASE,
+    SOURCE_PREFIX,
+    plan_counts,
+    write_sample,
+)
 from sample_data.noise import NoiseRates
 from sample_data.scenarios import SCENARIOS, WORKLIST_SCENARIOS
 from tests.sample_data.conftest import Council
@@ -43,10 +50,17 @@ def test_every_scenario_is_planted(council: Council) -> None:
     assert isinstance(counts, dict)
     every = {s.name for s in SCENARIOS} | {s.name for s in WORKLIST_SCENARIOS}
     assert set(counts) == every
-    # A few thousand households plant every case several times over.
-    assert min(counts[s.name] for s in SCENARIOS) >= 5
-    planted = Counter(row["scenario"] for row in council.truth("expected_decisions.csv"))
+    # A few thousand households plant every case several times over, round-robin.
+    cases, _ = plan_counts(int(council.summary["households"]))
+    assert min(counts[s.name] for s in SCENARIOS) == cases // len(SCENARIOS) >= 4
+    rows = council.truth("expected_decisions.csv")
+    planted = Counter(r["scenario"] for r in rows if not r["scenario"].endswith(SECOND_CASE))
     assert {name: planted[name] for name in planted} == {s.name: counts[s.name] for s in SCENARIOS}
+    # A scenario with a second case of the family plants it beside each first case.
+    seconds = Counter(r["scenario"] for r in rows if r["scenario"].endswith(SECOND_CASE))
+    assert seconds == Counter(
+        {f"{s.name}{SECOND_CASE}": counts[s.name] for s in SCENARIOS if s.second_fails}
+    )
 
 
 def test_every_criterion_is_planted_met_and_not_met(council: Council) -> None:
@@ -157,9 +171,11 @@ def test_worklist_families_have_no_case(council: Council) -> None:
 def test_expected_decisions_follow_the_scenarios(council: Council) -> None:
     by_name = {s.name: s for s in SCENARIOS}
     for row in council.truth("expected_decisions.csv"):
-        scenario = by_name[row["scenario"]]
-        assert row["expected_claim"] == ("no" if scenario.fails else "yes")
-        assert row["failed_gates"] == ";".join(str(g) for g in scenario.fails)
+        name = row["scenario"].removesuffix(SECOND_CASE)
+        scenario = by_name[name]
+        fails = scenario.second_fails if row["scenario"] != name else scenario.fails
+        assert row["expected_claim"] == ("no" if fails else "yes")
+        assert row["failed_gates"] == ";".join(str(g) for g in fails)
         assert row["requires"] == ";".join(scenario.requires)
 
 

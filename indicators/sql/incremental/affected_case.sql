@@ -9,8 +9,11 @@
 -- first, and the second only bounds rows already cut at the as-of date, which make their
 -- people affected); a need or outcome recorded on it is dated between the two as-of
 -- dates; a member is an affected person; the as-of date moved and one of its needs has
--- an outcome test that reads the as-of date; or the latest attendance term moved
--- ($attendance_latest_moved) and it has an attendance need.
+-- an outcome test that reads the as-of date (the registry's outcome models with
+-- recompute_when: as_of); the latest attendance term moved ($attendance_latest_moved) and
+-- it has a child (child_attendance_latest and the latest_term models read that term); or
+-- it shares a member or family_ref with a case whose frame rows changed (a new early help
+-- case opened for a member is a re-referral of the old one: case_referral).
 with span as (
     select least($as_of::date, $previous_as_of::date) as low,
            greatest($as_of::date, $previous_as_of::date) as high,
@@ -58,6 +61,17 @@ frame_case as (
         select * exclude (window_end) from prev_member_window
         except select * exclude (window_end) from member_window)
 ),
+related_case as (
+    select n.case_id
+    from (select * from family_member union all by name select * from prev_family_member) m
+    join family_member n on n.person_id = m.person_id
+    where m.case_id in (select case_id from frame_case)
+    union all
+    select n.case_id
+    from (select * from case_current union all by name select * from prev_case_current) c
+    join case_current n on n.family_ref = c.family_ref
+    where c.case_id in (select case_id from frame_case)
+),
 person_case as (
     select case_id from family_member
     where person_id in (select person_id from affected_person)
@@ -73,7 +87,26 @@ as_of_case as (
     union all
     select case_id from outcome_csc_plan, span where span.moved
     union all
+    -- outcome_housing reads the months before the as-of date: a case changes as rows leave
+    -- that window only if it showed some (rows entering it make their people affected)
+    select case_id from outcome_housing, span where span.moved and len(source_record_ids) > 0
+    union all
     select case_id from outcome_attendance where $attendance_latest_moved
+    union all
+    -- child_attendance_latest: the cases it judged on the old pair, and those with a child
+    -- of compulsory school age in the new latest term
+    select case_id from child_attendance_latest where $attendance_latest_moved
+    union all
+    select m.case_id
+    from family_member m, (select max(term_seq) as term_seq from measure_attendance_term) l
+    where $attendance_latest_moved
+      and m.role not in ('parent_carer', 'expectant_parent')
+      and cast(m.dob + to_years($compulsory_school_age) as date)
+          < case l.term_seq % 3 when 0 then make_date(l.term_seq // 3, 9, 1)
+                                when 1 then make_date(l.term_seq // 3 + 1, 1, 1)
+                                else make_date(l.term_seq // 3 + 1, 4, 1) end
+      and date_diff('year', m.dob, make_date(l.term_seq // 3, 8, 31))
+          - case when strftime(m.dob, '%m-%d') > '08-31' then 1 else 0 end <= $school_age_max
 ),
 final as (
     select case_id from batch_case
@@ -81,6 +114,8 @@ final as (
     select case_id from dated_case
     union
     select case_id from frame_case
+    union
+    select case_id from related_case
     union
     select case_id from person_case
     union

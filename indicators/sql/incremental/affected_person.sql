@@ -5,7 +5,8 @@
 -- and new person both), when a row of theirs came in a batch loaded or superseded after
 -- load $last_load_seq, or when a row of theirs is dated between the previous as-of date
 -- and this one (the models keep rows dated on or before the as-of date, and a CSC plan
--- ending after it counts as open).
+-- ending after it counts as open). The feeds are the registry's person feeds
+-- (indicators/criteria.yaml; tests/indicators/test_registry.py checks both lists).
 with span as (
     select least($as_of::date, $previous_as_of::date) as low,
            greatest($as_of::date, $previous_as_of::date) as high
@@ -43,6 +44,9 @@ batch_record as (
     union all
     select 'csc', source_record_id from stg_csc_all
     where batch_id in (select batch_id from new_batch)
+    union all
+    select 'referrals', source_record_id from stg_referrals_all
+    where batch_id in (select batch_id from new_batch)
 ),
 dated_record as (
     select 'attendance' as source, a.source_record_id
@@ -67,6 +71,9 @@ dated_record as (
     from stg_csc c, span
     where (c.start_date > span.low and c.start_date <= span.high)
        or (c.end_date > span.low and c.end_date <= span.high)
+    union all
+    select 'referrals', r.source_record_id
+    from stg_referrals r, span where r.referral_date > span.low and r.referral_date <= span.high
 ),
 touched as (
     select * from batch_record
