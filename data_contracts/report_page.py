@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from data_contracts.ingest import BatchReport
+from data_contracts.batch_load import BatchReport
 
 ROWS_SHOWN = 50
 """Row numbers listed per check; the rest are counted (the quarantine table has them all)."""
