@@ -25,9 +25,11 @@ from data_contracts.batch_load import (
     load_file,
     prepare_file,
 )
-from data_contracts.feed_reader import FeedFileError, decode_csv, read_feed_file
+from data_contracts.feed_reader import FeedFileError, decode_csv, display_name, read_feed_file
 from data_contracts.feeds import FEEDS
+from data_contracts.inbox_scan import scan_inbox
 from data_contracts.validation import validate_batches
+from data_contracts.warehouse import scalar
 
 __all__ = [
     "BatchReport",
@@ -46,12 +48,8 @@ VALIDATION_ROWS = 1_000_000
 
 
 def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
-    """Every file under INBOX/<feed>/, in a stable order so batch numbering is repeatable."""
-    found = []
-    for path in sorted(inbox.glob("*/*")):
-        if path.is_file() and not path.name.startswith("."):
-            found.append((path.parent.name.lower(), path))
-    return found
+    """Every file under INBOX/<feed>/ that the nightly would try to load, in inbox order."""
+    return [(e.feed or "", e.path) for e in scan_inbox(inbox) if e.action == "load"]
 
 
 def ingest_inbox(
@@ -64,41 +62,79 @@ def ingest_inbox(
     batch per transaction in inbox order, and let go before more is read, so memory holds
     about a million rows, never the whole inbox. `loaded_at` (UTC, naive) stamps every
     batch of this run; dates after its day are quarantined as in the future.
+
+    No file can stop the night: whatever goes wrong with one file (even an error nobody
+    foresaw) refuses that file with a one-line reason in `load_error` that names no
+    value, and a refused file is not tried again until its bytes change.
     """
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     reports: dict[Path, BatchReport] = {}
     seen: set[str] = set()
-    files = inbox_files(inbox)
-    for feed_name, paths in groupby(files, key=lambda item: item[0]):
+    entries = scan_inbox(inbox)
+    for entry in entries:
+        if entry.action == "skip":
+            reports[entry.path] = BatchReport(
+                entry.feed or "",
+                display_name(entry.path),
+                None,
+                0,
+                0,
+                0,
+                "skipped",
+                note=entry.reason,
+            )
+        elif entry.action == "refuse":
+            digest = None if entry.path.is_symlink() else _digest_or_none(entry.path)
+            message = f"{display_name(entry.path)}: {entry.reason}"
+            reports[entry.path] = refuse(con, entry.feed, entry.path, message, loaded_at, digest)
+    loadable = [entry for entry in entries if entry.action == "load"]
+    for feed_name, group in groupby(loadable, key=lambda entry: entry.feed or ""):
         waiting: list[PreparedFile] = []
         waiting_rows = 0
-        for _, path in paths:
+        for entry in group:
             if waiting_rows >= VALIDATION_ROWS:
                 _validate_and_load(con, waiting, loaded_at, reports)
                 waiting, waiting_rows = [], 0
-            feed = FEEDS.get(feed_name)
-            try:
-                if feed is None:
-                    raise FeedFileError(
-                        f"{path}: unknown feed folder '{feed_name}' (expected one of: "
-                        f"{', '.join(FEEDS)})"
-                    )
-                prepared = prepare_file(con, feed, path, seen)
-            except FeedFileError as error:
-                reports[path] = _refuse(con, feed_name, path, error, loaded_at)
-                continue
+            prepared = _prepare(con, feed_name, entry.path, seen, loaded_at)
             if isinstance(prepared, BatchReport):
-                reports[path] = prepared
+                reports[entry.path] = prepared
             else:
                 waiting.append(prepared)
                 waiting_rows += len(prepared.table.frame)
         _validate_and_load(con, waiting, loaded_at, reports)
-    ordered = [reports[path] for _, path in files]
+    ordered = [reports[entry.path] for entry in entries]
     for report in ordered:
         log.info(report.line())
     return ordered
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    feed_name: str,
+    path: Path,
+    seen: set[str],
+    loaded_at: datetime,
+) -> PreparedFile | BatchReport:
+    """The file read and checked for its feed, or its report (known, refused, still refused)."""
+    name = display_name(path)
+    digest = _digest_or_none(path)
+    if digest is not None:
+        earlier = earlier_refusal(con, feed_name, digest)
+        if earlier is not None:
+            return BatchReport(feed_name, name, None, 0, 0, 0, "still refused", note=earlier)
+    feed = FEEDS.get(feed_name)
+    try:
+        if feed is None:
+            raise FeedFileError(
+                f"{name}: unknown feed folder '{feed_name}' (expected one of: {', '.join(FEEDS)})"
+            )
+        return prepare_file(con, feed, path, seen)
+    except FeedFileError as error:
+        return refuse(con, feed_name, path, str(error), loaded_at, digest)
+    except Exception as error:  # one file must never stop the night
+        return refuse(con, feed_name, path, unexpected(name, "read", error), loaded_at, digest)
 
 
 def _validate_and_load(
@@ -107,25 +143,93 @@ def _validate_and_load(
     loaded_at: datetime,
     reports: dict[Path, BatchReport],
 ) -> None:
-    """One suite run over some new files of one feed, then each file in its transaction."""
+    """One suite run over some new files of one feed, then each file in its transaction.
+
+    Should the shared run fail, each file is checked alone, so only the file that breaks
+    the checks is refused.
+    """
     if not waiting:
         return
-    checked = validate_batches(
-        waiting[0].feed, [(p.readable, p.row_numbers) for p in waiting], loaded_at.date()
-    )
+    try:
+        checked = validate_batches(
+            waiting[0].feed, [(p.readable, p.row_numbers) for p in waiting], loaded_at.date()
+        )
+    except Exception as error:  # one file must never stop the night
+        if len(waiting) > 1:
+            for prepared in waiting:
+                _validate_and_load(con, [prepared], loaded_at, reports)
+            return
+        [prepared] = waiting
+        message = unexpected(display_name(prepared.path), "checked", error)
+        reports[prepared.path] = _refuse_prepared(con, prepared, message, loaded_at)
+        return
     for prepared, validation in zip(waiting, checked, strict=True):
-        reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+        try:
+            reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+        except Exception as error:  # one file must never stop the night
+            message = unexpected(display_name(prepared.path), "written", error)
+            reports[prepared.path] = _refuse_prepared(con, prepared, message, loaded_at)
 
 
-def _refuse(
-    con: duckdb.DuckDBPyConnection,
-    feed_name: str,
-    path: Path,
-    error: FeedFileError,
-    loaded_at: datetime,
+def _refuse_prepared(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, message: str, loaded_at: datetime
 ) -> BatchReport:
-    con.execute(
-        "insert into load_error values (?, ?, ?, ?, ?)",
-        [feed_name, str(path), file_sha256(path), str(error), loaded_at],
+    feed = prepared.feed.name
+    return refuse(con, feed, prepared.path, message, loaded_at, prepared.digest)
+
+
+def unexpected(name: str, stage: str, error: BaseException) -> str:
+    """One line for an error nobody foresaw: its kind, never its text, which may quote a
+    value from the file (a conversion error once printed an NHS number into a log)."""
+    if isinstance(error, OSError):
+        return f"{name}: could not be {stage} ({(error.strerror or type(error).__name__).lower()})"
+    return (
+        f"{name}: could not be {stage} ({type(error).__name__}); nothing of it was loaded,"
+        " the other files were"
     )
-    return BatchReport(feed_name, str(path), None, 0, 0, 0, "refused", str(error))
+
+
+def _digest_or_none(path: Path) -> str | None:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
+
+
+def earlier_refusal(con: duckdb.DuckDBPyConnection, feed: str | None, digest: str) -> str | None:
+    """Why these bytes were refused before for this feed folder, if they were."""
+    found = scalar(
+        con,
+        "select error from load_error where file_sha256 = ? and feed is not distinct from ?"
+        " order by loaded_at limit 1",
+        [digest, feed or None],
+    )
+    return None if found is None else str(found)
+
+
+def refuse(
+    con: duckdb.DuckDBPyConnection,
+    feed: str | None,
+    path: Path,
+    message: str,
+    loaded_at: datetime,
+    digest: str | None,
+) -> BatchReport:
+    """Record a refused file once; the same bytes are not tried again, and a file that
+    could not even be read is retried (and recorded again only if the reason changes)."""
+    name = display_name(path)
+    if digest is not None:
+        earlier = earlier_refusal(con, feed, digest)
+        if earlier is not None:
+            return BatchReport(feed or "", name, None, 0, 0, 0, "still refused", note=earlier)
+    recorded = scalar(
+        con,
+        "select 1 from load_error where file_sha256 is null and file_name = ? and error = ?",
+        [name, message],
+    )
+    if digest is not None or not recorded:
+        con.execute(
+            "insert into load_error values (?, ?, ?, ?, ?)",
+            [feed or None, name, digest, message, loaded_at],
+        )
+    return BatchReport(feed or "", name, None, 0, 0, 0, "refused", message)

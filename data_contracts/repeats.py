@@ -1,0 +1,107 @@
+"""Rows already staged from another file of the same feed: quarantined, never counted twice.
+
+A partner who sends the same rows again under a new file name (a monthly extract saved
+twice, a cumulative extract) would otherwise have them staged twice: one duplicated
+housing file turned a case from not claimed to claimed. A new batch's row that repeats a
+current staged row of another file (same feed, same `Feed.resend_key`) is quarantined as
+`same as <file> row N`, naming the row that stays.
+
+A corrected file re-sent under the *same* name is not a repeat: it supersedes the earlier
+batch of that name (docs/contracts.md), so batches of that file name are left out here.
+When the key is every column, rows are paired occurrence by occurrence: a file with two
+identical referral rows next to an earlier file with one keeps one of its two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from data_contracts.feed_reader import RAGGED_COLUMN
+from data_contracts.feeds import Feed
+
+REPEAT_LABEL = "not already staged from another file"
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Rows of the new batch that repeat staged rows: quarantine lines by row index."""
+
+    column: str
+    lines: pd.DataFrame
+    """row_index, column_name, reason."""
+
+
+def repeat_column(feed: Feed) -> str:
+    return feed.resend_key[-1] if feed.resend_key == feed.unique_key else RAGGED_COLUMN
+
+
+def find_repeats(
+    con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, typed: pd.DataFrame
+) -> Repeats:
+    """Which of `typed` (the batch's rows that passed their checks, indexed by row
+    number) repeat a current staged row from a file of another name."""
+    column = repeat_column(feed)
+    empty = pd.DataFrame({"row_index": [], "column_name": [], "reason": []})
+    if typed.empty:
+        return Repeats(column, empty)
+    keyed = feed.resend_key == feed.unique_key
+    key = list(feed.resend_key)
+    types = {c.name: c.sql_type for c in feed.all_columns}
+    incoming = typed[key].assign(_row_index=typed.index.to_numpy())
+    same = " and ".join(f'i."{k}" is not distinct from e."{k}"' for k in key)
+    casts = ", ".join(f'cast("{k}" as {types[k]}) as "{k}"' for k in key)
+    columns = ", ".join(f'"{k}"' for k in key)
+    partition = ", ".join(f'"{k}"' for k in key)
+    # Whole-row keys pair the k-th copy with the k-th copy; a batch key has one row per
+    # key in a batch already (its uniqueness check), so the earliest staged row is named.
+    occurrence = (
+        "1" if keyed else f"row_number() over (partition by {partition} order by _row_index)"
+    )
+    sql = f"""
+        with incoming as (
+            select _row_index, {casts} from _incoming
+        ),
+        numbered as (
+            select *, {occurrence} as occurrence from incoming
+        ),
+        candidate as (
+            select s.*, b.file_name, b.load_seq
+            from stg_{feed.name} s
+            join load_batch b using (batch_id)
+            semi join incoming i on {same.replace('e."', 's."')}
+            where b.file_name <> $file_name
+        ),
+        earlier as (
+            select {columns}, file_name, "row_number",
+                   row_number() over (
+                       partition by {partition} order by load_seq, "row_number") as occurrence
+            from candidate
+        ),
+        final as (
+            select i._row_index, e.file_name, e."row_number"
+            from numbered i
+            join earlier e on {same} and i.occurrence = e.occurrence
+        )
+        select * from final order by _row_index
+    """
+    con.register("_incoming", incoming)
+    try:
+        found = con.execute(sql, {"file_name": file_name}).df()
+    finally:
+        con.unregister("_incoming")
+    named = f" ({', '.join(key)})" if keyed else ""
+    lines = pd.DataFrame(
+        {
+            "row_index": found["_row_index"].astype("int64").to_numpy(),
+            "column_name": column,
+            "reason": [
+                f"same as {name} row {int(row)}{named}"
+                for name, row in zip(found["file_name"], found["row_number"], strict=True)
+            ],
+        },
+        columns=["row_index", "column_name", "reason"],
+    )
+    return Repeats(column, lines)
