@@ -29,7 +29,7 @@ from data_contracts.feed_reader import FeedFileError, decode_csv, display_name, 
 from data_contracts.feeds import FEEDS
 from data_contracts.inbox_scan import scan_inbox
 from data_contracts.validation import validate_batches
-from data_contracts.warehouse import scalar
+from data_contracts.warehouse import is_interrupt, scalar
 
 __all__ = [
     "BatchReport",
@@ -134,6 +134,7 @@ def _prepare(
     except FeedFileError as error:
         return refuse(con, feed_name, path, str(error), loaded_at, digest)
     except Exception as error:  # one file must never stop the night
+        _stop_if_interrupted(error)
         return refuse(con, feed_name, path, unexpected(name, "read", error), loaded_at, digest)
 
 
@@ -155,6 +156,7 @@ def _validate_and_load(
             waiting[0].feed, [(p.readable, p.row_numbers) for p in waiting], loaded_at.date()
         )
     except Exception as error:  # one file must never stop the night
+        _stop_if_interrupted(error)
         if len(waiting) > 1:
             for prepared in waiting:
                 _validate_and_load(con, [prepared], loaded_at, reports)
@@ -167,8 +169,15 @@ def _validate_and_load(
         try:
             reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
         except Exception as error:  # one file must never stop the night
+            _stop_if_interrupted(error)
             message = unexpected(display_name(prepared.path), "written", error)
             reports[prepared.path] = _refuse_prepared(con, prepared, message, loaded_at)
+
+
+def _stop_if_interrupted(error: Exception) -> None:
+    """Ctrl-C stops the night (the open batch was rolled back); it never refuses a file."""
+    if is_interrupt(error):
+        raise KeyboardInterrupt from error
 
 
 def _refuse_prepared(

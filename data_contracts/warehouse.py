@@ -120,13 +120,25 @@ def describe_open_failure(path: Path, error: BaseException) -> str:
         )
     if "version" in message.lower() and "storage" in message.lower():
         return f"{path}: made by another DuckDB version than the one this pipeline pins"
-    if isinstance(error, PermissionError) or "Permission denied" in message:
+    if (
+        isinstance(error, PermissionError)
+        or "Permission denied" in message
+        or ("Operation not permitted" in message)
+    ):
         return f"{path}: cannot be written (permission denied on the file or its folder)"
     if "Read-only file system" in message or "read-only" in message.lower():
         return f"{path}: cannot be written (a read-only file or folder)"
     if isinstance(error, IsADirectoryError) or "Is a directory" in message:
         return f"{path}: is a folder (expected a warehouse file)"
     return f"{path}: cannot be opened as a warehouse ({type(error).__name__})"
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Ctrl-C reaching a running DuckDB query: DuckDB stops the query and raises its own
+    error instead of KeyboardInterrupt, which must still stop the run, not fail one file."""
+    return isinstance(error, KeyboardInterrupt | duckdb.InterruptException) or (
+        isinstance(error, RuntimeError) and "interrupted" in str(error).lower()
+    )
 
 
 def _starts_with(path: Path, header: bytes) -> bool:
