@@ -168,11 +168,10 @@ def _table(name: str, records: _Records, check_bytes: bool) -> FeedTable:
         rows.append(fields + [""] * (width - len(fields)))
         numbers.append(number)
     frame = pd.DataFrame(rows, index=pd.Index(numbers, dtype="int64"), columns=columns, dtype="str")
-    unnamed = [c for c in columns[named:] if not frame[c].str.strip(BLANK_CHARACTERS).any()]
-    unnamed += [
+    unnamed = [
         c
-        for c in columns[:named]
-        if c.startswith("(column ") and not frame[c].str.strip(BLANK_CHARACTERS).any()
+        for position, c in enumerate(columns)
+        if not header[position] and not frame[c].str.strip(BLANK_CHARACTERS).ne("").any()
     ]
     frame = frame.drop(columns=unnamed)
     frame, found = _unreadable_values(frame, records.damaged, check_bytes)

@@ -41,32 +41,29 @@ class InboxEntry:
 
 def scan_inbox(inbox: Path) -> list[InboxEntry]:
     """Every entry of the inbox in a stable order (so batch numbering is repeatable)."""
-    root = inbox.resolve()
-    entries: list[InboxEntry] = []
-    for top in _listing(inbox):
-        unusual = _unusual(top, root, None)
-        if unusual:
-            entries.append(unusual)
-        elif top.is_dir():
-            entries.extend(_feed_folder(top, root))
-        else:
-            entries.append(InboxEntry(top, None, "refuse", ROOT_FILE_REASON))
-    return entries
+    return _level(inbox, inbox.resolve(), None)
 
 
-def _feed_folder(folder: Path, root: Path) -> list[InboxEntry]:
-    feed = folder.name.lower()
+def _level(folder: Path, root: Path, feed: str | None) -> list[InboxEntry]:
+    """One level: at the root (`feed` None) folders are feeds and a file belongs to none;
+    in a feed folder files load and folders are subfolders."""
     try:
-        listing = _listing(folder)
+        listing = sorted(folder.iterdir())
     except OSError as error:
+        if feed is None:
+            raise
         return [InboxEntry(folder, feed, "skip", f"folder cannot be listed ({_why(error)})")]
-    entries = []
+    entries: list[InboxEntry] = []
     for path in listing:
         unusual = _unusual(path, root, feed)
         if unusual:
             entries.append(unusual)
         elif path.is_dir():
-            entries.extend(_subfolder(path, feed))
+            entries.extend(
+                _level(path, root, path.name.lower()) if feed is None else _subfolder(path, feed)
+            )
+        elif feed is None:
+            entries.append(InboxEntry(path, None, "refuse", ROOT_FILE_REASON))
         else:
             entries.append(InboxEntry(path, feed, "load"))
     return entries
@@ -104,10 +101,6 @@ def _unusual(path: Path, root: Path, feed: str | None) -> InboxEntry | None:
     if not path.is_dir() and not path.is_file():
         return InboxEntry(path, feed, "skip", SPECIAL_REASON)
     return None
-
-
-def _listing(folder: Path) -> list[Path]:
-    return sorted(folder.iterdir())
 
 
 def _why(error: OSError) -> str:

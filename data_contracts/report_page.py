@@ -44,9 +44,10 @@ def write_validation_page(reports: Sequence[BatchReport], folder: Path, run_at: 
 
 
 def render_validation_page(reports: Sequence[BatchReport], run_at: datetime) -> str:
-    loaded = [r for r in reports if r.batch_id and not r.error and r.status != "already loaded"]
+    loaded = [r for r in reports if r.status == "loaded"]
     refused = [r for r in reports if r.error]
     skipped = [r for r in reports if r.status == "already loaded"]
+    listed = [r for r in reports if r.status in ("skipped", "still refused")]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -61,6 +62,10 @@ def render_validation_page(reports: Sequence[BatchReport], run_at: datetime) -> 
     if refused:
         parts.append("<h2>Refused files</h2><ul>")
         parts += [f'<li class="refused">{escape(r.error)}</li>' for r in refused]
+        parts.append("</ul>")
+    if listed:
+        parts.append("<h2>Skipped, or refused before and unchanged</h2><ul>")
+        parts += [f"<li>{escape(r.line())}</li>" for r in listed]
         parts.append("</ul>")
     for report in loaded:
         parts.append(_batch_section(report))
@@ -110,7 +115,8 @@ def _batch_section(report: BatchReport) -> str:
     lines = [
         f"<h2>{escape(report.feed)}: {escape(Path(report.file_name).name)}</h2>",
         f"<p>Suite <code>{escape(report.suite)}</code>, batch <code>"
-        f"{escape(str(report.batch_id))}</code>: {len(report.checks)} checks, {failed} failed.</p>",
+        f"{escape(str(report.batch_id))}</code>: {len(report.checks)} checks, {failed} failed."
+        f" Read as {escape(report.note)}.</p>",
         "<table><tr><th>#</th><th>by</th><th>check</th><th>column</th><th>result</th>"
         "<th>rows flagged</th><th>rows quarantined for it</th><th>reason</th></tr>",
     ]
