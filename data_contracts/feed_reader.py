@@ -218,12 +218,26 @@ def _csv_records(data: bytes, options: ReadOptions) -> _Records:
     try:
         for number, fields in enumerate(reader, start=1):
             if number == 1:
+                _refuse_other_delimiter(fields, options.delimiter)
                 records.header = fields
             elif any(_clean(value) for value in fields):
                 records.rows.append((number, fields))
     except csv.Error as error:
         raise ValueError(f"{error} at line {reader.line_num}") from None
     return records
+
+
+def _refuse_other_delimiter(header: list[str], delimiter: str) -> None:
+    """A header read as one column that holds `;` or tabs is a file saved with another
+    separator (Excel in many European locales writes `;`): say so, not 'missing columns'."""
+    if len(header) != 1:
+        return
+    for other, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        if other != delimiter and header[0].count(other) >= 2:
+            raise FeedFileError(
+                f"fields separated by {name}, not {delimiter!r} (expected a comma-separated"
+                " file: save it again as CSV with commas)"
+            )
 
 
 def _xlsx_records(data: bytes, options: ReadOptions) -> _Records:

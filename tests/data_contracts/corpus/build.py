@@ -829,6 +829,13 @@ def hostile_cases() -> list[dict[str, object]]:
             "errors": {},
             "staged": {"referrals": {"key": sid, "values": ["a", "a", "a", "b"]}},
         },
+        file_case(
+            "63_semicolon_separated",
+            "police/2024-06.csv",
+            _semicolons(),
+            "{path}: fields separated by semicolons, not ',' (expected a comma-separated file:"
+            " save it again as CSV with commas)",
+        ),
         {
             "name": "62_files_where_no_feed_is",
             "files": {
@@ -857,6 +864,10 @@ def hostile_cases() -> list[dict[str, object]]:
             "staged": {"police": {"key": sid, "values": ["a"]}},
         },
     ]
+
+
+def _semicolons() -> bytes:
+    return csv_bytes([police("a")]).replace(b",", b";")
 
 
 SUBFOLDER = (
