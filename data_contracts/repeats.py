@@ -54,36 +54,45 @@ def find_repeats(
     same = " and ".join(f'i."{k}" is not distinct from e."{k}"' for k in key)
     casts = ", ".join(f'cast("{k}" as {types[k]}) as "{k}"' for k in key)
     columns = ", ".join(f'"{k}"' for k in key)
+    staged = ", ".join(f's."{k}"' for k in key)
+    # A required key column first narrows the staged rows to hash (a person or case ID
+    # is never blank in a row that passed its checks), so the cost follows the batch.
+    required = {c.name for c in feed.all_columns if c.required}
+    narrow = next(k for k in key if k in required)
     partition = ", ".join(f'"{k}"' for k in key)
     # Whole-row keys pair the k-th copy with the k-th copy; a batch key has one row per
     # key in a batch already (its uniqueness check), so the earliest staged row is named.
     occurrence = (
         "1" if keyed else f"row_number() over (partition by {partition} order by _row_index)"
     )
+    # Rows are paired through a hash of the key (one cheap join column), then compared
+    # column by column, so a hash collision can never make two different rows repeats.
     sql = f"""
         with incoming as (
             select _row_index, {casts} from _incoming
         ),
         numbered as (
-            select *, {occurrence} as occurrence from incoming
+            select *, hash({columns}) as _hash, {occurrence} as occurrence from incoming
         ),
         candidate as (
-            select s.*, b.file_name, b.load_seq
+            select s.*, b.file_name, b.load_seq, hash({staged}) as _hash
             from stg_{feed.name} s
             join load_batch b using (batch_id)
-            semi join incoming i on {same.replace('e."', 's."')}
             where b.file_name <> $file_name
+                and s."{narrow}" in (select "{narrow}" from incoming)
         ),
         earlier as (
-            select {columns}, file_name, "row_number",
+            select {columns}, _hash, file_name, "row_number",
                    row_number() over (
-                       partition by {partition} order by load_seq, "row_number") as occurrence
+                       partition by _hash, {partition} order by load_seq, "row_number"
+                   ) as occurrence
             from candidate
+            where _hash in (select _hash from numbered)
         ),
         final as (
             select i._row_index, e.file_name, e."row_number"
             from numbered i
-            join earlier e on {same} and i.occurrence = e.occurrence
+            join earlier e on i._hash = e._hash and i.occurrence = e.occurrence and {same}
         )
         select * from final order by _row_index
     """
