@@ -38,6 +38,24 @@ def repeat_column(feed: Feed) -> str:
     return feed.resend_key[-1] if feed.resend_key == feed.unique_key else RAGGED_COLUMN
 
 
+def key_hash_sql(feed: Feed) -> str:
+    """The hash of a row's `resend_key`, as stored in `staged_row_key` for staged rows."""
+    quoted = ", ".join(f'"{k}"' for k in feed.resend_key)
+    return f"hash({quoted})"
+
+
+def record_keys(con: duckdb.DuckDBPyConnection, feed: Feed, batch_id: str | None = None) -> None:
+    """Store the key hash of a batch's staged rows (every batch's, when `batch_id` is None:
+    a warehouse made before repeats were checked), so a later check reads one column
+    instead of hashing every staged row again."""
+    where = "where batch_id = $batch" if batch_id else ""
+    con.execute(
+        f'insert into staged_row_key select batch_id, "row_number", {key_hash_sql(feed)}'
+        f" from stg_{feed.name}_all {where}",
+        {"batch": batch_id} if batch_id else None,
+    )
+
+
 def find_repeats(
     con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, typed: pd.DataFrame
 ) -> Repeats:
@@ -55,39 +73,37 @@ def find_repeats(
     casts = ", ".join(f'cast("{k}" as {types[k]}) as "{k}"' for k in key)
     columns = ", ".join(f'"{k}"' for k in key)
     staged = ", ".join(f's."{k}"' for k in key)
-    # A required key column first narrows the staged rows to hash (a person or case ID
-    # is never blank in a row that passed its checks), so the cost follows the batch.
-    required = {c.name for c in feed.all_columns if c.required}
-    narrow = next(k for k in key if k in required)
-    partition = ", ".join(f'"{k}"' for k in key)
     # Whole-row keys pair the k-th copy with the k-th copy; a batch key has one row per
     # key in a batch already (its uniqueness check), so the earliest staged row is named.
-    occurrence = (
-        "1" if keyed else f"row_number() over (partition by {partition} order by _row_index)"
-    )
-    # Rows are paired through a hash of the key (one cheap join column), then compared
-    # column by column, so a hash collision can never make two different rows repeats.
+    occurrence = "1" if keyed else f"row_number() over (partition by {columns} order by _row_index)"
+    # Rows meet through the stored hash of their key (one number per staged row, see
+    # `record_keys`), then are compared column by column, so a hash collision can never
+    # make two different rows repeats.
     sql = f"""
         with incoming as (
             select _row_index, {casts} from _incoming
         ),
         numbered as (
-            select *, hash({columns}) as _hash, {occurrence} as occurrence from incoming
+            select *, {key_hash_sql(feed)} as _hash, {occurrence} as occurrence from incoming
+        ),
+        hits as (
+            select batch_id, "row_number", key_hash as _hash
+            from staged_row_key
+            where key_hash in (select _hash from numbered)
         ),
         candidate as (
-            select s.*, b.file_name, b.load_seq, hash({staged}) as _hash
-            from stg_{feed.name} s
+            select {staged}, h._hash, b.file_name, b.load_seq, s."row_number"
+            from hits h
+            join stg_{feed.name}_all s using (batch_id, "row_number")
             join load_batch b using (batch_id)
-            where b.file_name <> $file_name
-                and s."{narrow}" in (select "{narrow}" from incoming)
+            where b.feed = $feed and b.file_name <> $file_name
+                and s.batch_id not in (select batch_id from load_supersession)
         ),
         earlier as (
-            select {columns}, _hash, file_name, "row_number",
-                   row_number() over (
-                       partition by _hash, {partition} order by load_seq, "row_number"
-                   ) as occurrence
+            select *, row_number() over (
+                partition by _hash, {columns} order by load_seq, "row_number"
+            ) as occurrence
             from candidate
-            where _hash in (select _hash from numbered)
         ),
         final as (
             select i._row_index, e.file_name, e."row_number"
@@ -98,7 +114,7 @@ def find_repeats(
     """
     con.register("_incoming", incoming)
     try:
-        found = con.execute(sql, {"file_name": file_name}).df()
+        found = con.execute(sql, {"file_name": file_name, "feed": feed.name}).df()
     finally:
         con.unregister("_incoming")
     named = f" ({', '.join(key)})" if keyed else ""

@@ -51,6 +51,11 @@ create table if not exists validation_result (
     unexpected_count integer not null,
     rows_quarantined integer not null
 );
+create table if not exists staged_row_key (
+    batch_id varchar not null,
+    row_number integer not null,
+    key_hash ubigint not null
+);
 create table if not exists quarantine_row (
     feed varchar not null,
     batch_id varchar not null,
@@ -150,6 +155,11 @@ def _starts_with(path: Path, header: bytes) -> bool:
 
 
 def ensure_ingest_tables(con: duckdb.DuckDBPyConnection) -> None:
+    from data_contracts.repeats import record_keys
+
+    new_keys = not scalar(
+        con, "select count(*) from information_schema.tables where table_name = 'staged_row_key'"
+    )
     con.execute(BOOKKEEPING_DDL)
     # Warehouses made before files were read per character set and sheet lack `read_as`.
     con.execute("alter table load_batch add column if not exists read_as varchar")
@@ -158,6 +168,9 @@ def ensure_ingest_tables(con: duckdb.DuckDBPyConnection) -> None:
         _move_old_staged_table(con, feed)
         con.execute(staged_table_ddl(feed))
         con.execute(current_view_ddl(feed))
+        if new_keys:
+            # A warehouse made before repeats were checked: its staged rows' key hashes.
+            record_keys(con, feed)
 
 
 def _move_old_staged_table(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:

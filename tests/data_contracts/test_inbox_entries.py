@@ -271,3 +271,17 @@ def test_reading_a_frame_directly_still_works(tmp_path: Path) -> None:
     write_csv(path, POLICE, [police_row("a")])
     assert list(read_feed_file(path).columns) == POLICE
     assert isinstance(read_feed_file(path), pd.DataFrame)
+
+
+def test_rows_staged_before_repeats_were_checked_are_found_again(tmp_path: Path) -> None:
+    """A warehouse made before `staged_row_key` existed gets its keys on first connection."""
+    inbox = _inbox(tmp_path, "2024-05.csv")
+    with connect(tmp_path / "w.duckdb") as con:
+        ingest_inbox(con, inbox)
+        con.execute("drop table staged_row_key")
+    write_csv(inbox / "police" / "2024-05 again.csv", POLICE, [police_row("n"), police_row("p0")])
+    with connect(tmp_path / "w.duckdb") as con:
+        [again, _] = ingest_inbox(con, inbox)  # " again" sorts before ".csv"
+        reason = scalar(con, "select reason from quarantine_row")
+    assert (again.rows_staged, again.rows_quarantined) == (1, 1)
+    assert reason == "same as 2024-05.csv row 2 (incident_id, source_person_id, event_type)"
