@@ -27,7 +27,7 @@ from data_contracts.feed_reader import (
 )
 from data_contracts.feeds import Feed
 from data_contracts.parsing import month_first_dates
-from data_contracts.repeats import REPEAT_LABEL, find_repeats, record_keys
+from data_contracts.repeats import REPEAT_LABEL, find_repeats, record_keys, unstage
 from data_contracts.validation import BatchValidation, CheckResult, validate_batches
 from data_contracts.warehouse import scalar
 
@@ -186,7 +186,10 @@ def load_file(
     raw = _raw_rows(feed, frame, batch_id)
     con.execute("begin transaction")
     try:
-        repeats = find_repeats(con, feed, prepared.file_name, passed)
+        _insert(con, f"stg_{feed.name}_all", _staged_rows(passed, row_numbers, batch_id))
+        record_keys(con, feed, batch_id)
+        repeats = find_repeats(con, feed, prepared.file_name, batch_id)
+        unstage(con, feed, batch_id, [int(n) for n in repeats.lines["row_index"]])
         problems = pd.concat([problems, repeats.lines], ignore_index=True)
         problems = problems.assign(_row=row_numbers.loc[problems["row_index"]].to_numpy())
         problems = problems.sort_values("_row", kind="stable").drop(columns="_row")
@@ -194,8 +197,6 @@ def load_file(
         good = passed.drop(index=repeats.lines["row_index"], errors="ignore")
         results = checked.results + (_repeat_result(repeats.column, repeats.lines),)
         _insert(con, f"raw_{feed.name}", raw)
-        _insert(con, f"stg_{feed.name}_all", _staged_rows(good, row_numbers, batch_id))
-        record_keys(con, feed, batch_id)
         _insert(con, "quarantine_row", _quarantine_rows(feed, batch_id, problems, row_numbers))
         _insert(con, "validation_result", _result_rows(feed, batch_id, checked.suite, results))
         load_seq = int(scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch"))  # type: ignore[arg-type]

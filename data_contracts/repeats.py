@@ -57,76 +57,78 @@ def record_keys(con: duckdb.DuckDBPyConnection, feed: Feed, batch_id: str | None
 
 
 def find_repeats(
-    con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, typed: pd.DataFrame
+    con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, batch_id: str
 ) -> Repeats:
-    """Which of `typed` (the batch's rows that passed their checks, indexed by row
-    number) repeat a current staged row from a file of another name."""
+    """Which rows of batch `batch_id`, staged and keyed (`record_keys`) in the open
+    transaction, repeat a current staged row from a file of another name. The caller
+    takes them out of the staged table again before it commits."""
     column = repeat_column(feed)
-    empty = pd.DataFrame({"row_index": [], "column_name": [], "reason": []})
-    if typed.empty:
-        return Repeats(column, empty)
     keyed = feed.resend_key == feed.unique_key
     key = list(feed.resend_key)
-    types = {c.name: c.sql_type for c in feed.all_columns}
-    incoming = typed[key].assign(_row_index=typed.index.to_numpy())
-    same = " and ".join(f'i."{k}" is not distinct from e."{k}"' for k in key)
-    casts = ", ".join(f'cast("{k}" as {types[k]}) as "{k}"' for k in key)
-    columns = ", ".join(f'"{k}"' for k in key)
     staged = ", ".join(f's."{k}"' for k in key)
+    same = " and ".join(f'n."{k}" is not distinct from e."{k}"' for k in key)
     # Whole-row keys pair the k-th copy with the k-th copy; a batch key has one row per
     # key in a batch already (its uniqueness check), so the earliest staged row is named.
-    occurrence = "1" if keyed else f"row_number() over (partition by {columns} order by _row_index)"
-    # Rows meet through the stored hash of their key (one number per staged row, see
-    # `record_keys`), then are compared column by column, so a hash collision can never
-    # make two different rows repeats.
+    by_row = 'order by s."row_number"'
+    occurrence = "1" if keyed else f"row_number() over (partition by m.key_hash, {staged} {by_row})"
+    # Rows meet through the stored hash of their key (one number per staged row), then
+    # are compared column by column, so a hash collision never makes different rows
+    # repeats; the batch's own rows are read by batch, never the whole table.
     sql = f"""
-        with incoming as (
-            select _row_index, {casts} from _incoming
+        with mine as (
+            select "row_number", key_hash from staged_row_key where batch_id = $batch
         ),
-        numbered as (
-            select *, {key_hash_sql(feed)} as _hash, {occurrence} as occurrence from incoming
-        ),
-        hits as (
-            select batch_id, "row_number", key_hash as _hash
+        earlier_key as (
+            select batch_id, "row_number", key_hash
             from staged_row_key
-            where key_hash in (select _hash from numbered)
+            where batch_id <> $batch and key_hash in (select key_hash from mine)
         ),
-        candidate as (
-            select {staged}, h._hash, b.file_name, b.load_seq, s."row_number"
-            from hits h
+        earlier as (
+            select {staged}, e.key_hash, b.file_name, s."row_number",
+                   row_number() over (
+                       partition by e.key_hash, {staged} order by b.load_seq, s."row_number"
+                   ) as occurrence
+            from earlier_key e
             join stg_{feed.name}_all s using (batch_id, "row_number")
             join load_batch b using (batch_id)
             where b.feed = $feed and b.file_name <> $file_name
                 and s.batch_id not in (select batch_id from load_supersession)
         ),
-        earlier as (
-            select *, row_number() over (
-                partition by _hash, {columns} order by load_seq, "row_number"
-            ) as occurrence
-            from candidate
+        new as (
+            select {staged}, m.key_hash, s."row_number", {occurrence} as occurrence
+            from mine m
+            join stg_{feed.name}_all s on s.batch_id = $batch and s."row_number" = m."row_number"
+            where m.key_hash in (select key_hash from earlier)
         ),
         final as (
-            select i._row_index, e.file_name, e."row_number"
-            from numbered i
-            join earlier e on i._hash = e._hash and i.occurrence = e.occurrence and {same}
+            select n."row_number" as row_index, e.file_name, e."row_number" as earlier_row
+            from new n
+            join earlier e on n.key_hash = e.key_hash and n.occurrence = e.occurrence and {same}
         )
-        select * from final order by _row_index
+        select * from final order by row_index
     """
-    con.register("_incoming", incoming)
-    try:
-        found = con.execute(sql, {"file_name": file_name, "feed": feed.name}).df()
-    finally:
-        con.unregister("_incoming")
+    found = con.execute(
+        sql, {"batch": batch_id, "file_name": file_name, "feed": feed.name}
+    ).fetchall()
     named = f" ({', '.join(key)})" if keyed else ""
     lines = pd.DataFrame(
         {
-            "row_index": found["_row_index"].astype("int64").to_numpy(),
+            "row_index": [int(row) for row, _, _ in found],
             "column_name": column,
-            "reason": [
-                f"same as {name} row {int(row)}{named}"
-                for name, row in zip(found["file_name"], found["row_number"], strict=True)
-            ],
+            "reason": [f"same as {name} row {int(earlier)}{named}" for _, name, earlier in found],
         },
         columns=["row_index", "column_name", "reason"],
     )
     return Repeats(column, lines)
+
+
+def unstage(con: duckdb.DuckDBPyConnection, feed: Feed, batch_id: str, rows: list[int]) -> None:
+    """Take repeated rows out of the batch staged in the open transaction."""
+    if not rows:
+        return
+    for table in (f"stg_{feed.name}_all", "staged_row_key"):
+        con.execute(
+            f"delete from {table} where batch_id = $batch"
+            ' and "row_number" in (select unnest($rows))',
+            {"batch": batch_id, "rows": rows},
+        )
