@@ -257,6 +257,12 @@ def _check_inputs(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{args.inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv or .xlsx)"
         )
+    if args.command in ("nightly", "serve"):
+        try:
+            next(args.inbox.iterdir(), None)
+        except OSError as error:
+            why = (error.strerror or type(error).__name__).lower()
+            raise UsageError(f"{args.inbox}: inbox folder cannot be listed ({why})") from None
     if args.command == "nightly" and args.model is not None and not args.model.is_file():
         raise UsageError(f"{args.model}: saved person model not found")
     if args.command == "nightly" and args.engine == "spark" and not find_spec("pyspark"):
@@ -335,6 +341,7 @@ def _run(args: argparse.Namespace) -> int:
         from flows.serve import DEFAULT_CRON, DEFAULT_TIMEZONE, nightly_schedule, serve_nightly
 
         schedule = nightly_schedule(args.cron or DEFAULT_CRON, args.timezone or DEFAULT_TIMEZONE)
+        _check_warehouse_opens(warehouse)
         print(f"serving the nightly flow on {schedule.cron!r} ({schedule.timezone}); Ctrl-C stops")
         serve_nightly(args.inbox, warehouse, args.plan, schedule)
         return 0
