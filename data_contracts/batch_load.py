@@ -56,6 +56,13 @@ class BatchReport:
     note: str = ""
     """Why an entry was skipped or is still refused; how a loaded file was read."""
 
+    @classmethod
+    def unloaded(
+        cls, feed: str, file_name: str, status: str, note: str = "", error: str = ""
+    ) -> BatchReport:
+        """An inbox entry that made no batch tonight: skipped, refused, still refused."""
+        return cls(feed, file_name, None, 0, 0, 0, status, error, note=note)
+
     def line(self) -> str:
         if self.error:
             return f"{self.file_name}: REFUSED: {self.error}"

@@ -75,15 +75,9 @@ def ingest_inbox(
     entries = scan_inbox(inbox)
     for entry in entries:
         if entry.action == "skip":
-            reports[entry.path] = BatchReport(
-                entry.feed or "",
-                display_name(entry.path),
-                None,
-                0,
-                0,
-                0,
-                "skipped",
-                note=entry.reason,
+            name = display_name(entry.path)
+            reports[entry.path] = BatchReport.unloaded(
+                entry.feed or "", name, "skipped", entry.reason
             )
         elif entry.action == "refuse":
             digest = None if entry.path.is_symlink() else _digest_or_none(entry.path)
@@ -123,7 +117,7 @@ def _prepare(
     if digest is not None:
         earlier = earlier_refusal(con, feed_name, digest)
         if earlier is not None:
-            return BatchReport(feed_name, name, None, 0, 0, 0, "still refused", note=earlier)
+            return BatchReport.unloaded(feed_name, name, "still refused", earlier)
     feed = FEEDS.get(feed_name)
     try:
         if feed is None:
@@ -230,7 +224,7 @@ def refuse(
     if digest is not None:
         earlier = earlier_refusal(con, feed, digest)
         if earlier is not None:
-            return BatchReport(feed or "", name, None, 0, 0, 0, "still refused", note=earlier)
+            return BatchReport.unloaded(feed or "", name, "still refused", earlier)
     recorded = scalar(
         con,
         "select 1 from load_error where file_sha256 is null and file_name = ? and error = ?",
@@ -241,4 +235,4 @@ def refuse(
             "insert into load_error values (?, ?, ?, ?, ?)",
             [feed or None, name, digest, message, loaded_at],
         )
-    return BatchReport(feed or "", name, None, 0, 0, 0, "refused", message)
+    return BatchReport.unloaded(feed or "", name, "refused", error=message)
