@@ -280,11 +280,9 @@ def _choose_sheet(data: bytes, wanted: str | None) -> tuple[str, str]:
     visible = [title for title, state in states if state == "visible"]
     if not visible:
         raise FeedFileError("every sheet is hidden (expected a visible sheet of data)")
-    before = titles.index(visible[0])
+    first, before = visible[0], titles.index(visible[0])
     skipped = f"; {before} hidden sheet{'s' if before > 1 else ''} before it skipped"
-    return visible[
-        0
-    ], f"XLSX, sheet {visible[0]!r} (the first visible sheet{skipped if before else ''})"
+    return first, f"XLSX, sheet {first!r} (the first visible sheet{skipped if before else ''})"
 
 
 def read_feed_file(path: Path, options: ReadOptions | None = None) -> pd.DataFrame:
