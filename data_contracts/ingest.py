@@ -11,6 +11,7 @@ is `batch_load.py`. The names callers use are importable from here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
@@ -25,7 +26,13 @@ from data_contracts.batch_load import (
     load_file,
     prepare_file,
 )
-from data_contracts.feed_reader import FeedFileError, decode_csv, display_name, read_feed_file
+from data_contracts.feed_reader import (
+    FeedFileError,
+    ReadOptions,
+    decode_csv,
+    display_name,
+    read_feed_file,
+)
 from data_contracts.feeds import FEEDS
 from data_contracts.inbox_scan import scan_inbox
 from data_contracts.validation import validate_batches
@@ -34,6 +41,7 @@ from data_contracts.warehouse import is_interrupt, scalar
 __all__ = [
     "BatchReport",
     "FeedFileError",
+    "ReadOptions",
     "decode_csv",
     "ingest_file",
     "ingest_inbox",
@@ -53,7 +61,10 @@ def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
 
 
 def ingest_inbox(
-    con: duckdb.DuckDBPyConnection, inbox: Path, loaded_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    loaded_at: datetime | None = None,
+    read_options: Mapping[str, ReadOptions] | None = None,
 ) -> list[BatchReport]:
     """Load every new file in the inbox; a refused file is recorded and the rest go on.
 
@@ -62,6 +73,8 @@ def ingest_inbox(
     batch per transaction in inbox order, and let go before more is read, so memory holds
     about a million rows, never the whole inbox. `loaded_at` (UTC, naive) stamps every
     batch of this run; dates after its day are quarantined as in the future.
+    `read_options` says how to read a feed's files (character set, delimiter, sheet) where
+    detecting it is not wanted; a feed without options has each decided per file.
 
     No file can stop the night: whatever goes wrong with one file (even an error nobody
     foresaw) refuses that file with a one-line reason in `load_error` that names no
@@ -91,7 +104,8 @@ def ingest_inbox(
             if waiting_rows >= VALIDATION_ROWS:
                 _validate_and_load(con, waiting, loaded_at, reports)
                 waiting, waiting_rows = [], 0
-            prepared = _prepare(con, feed_name, entry.path, seen, loaded_at)
+            options = (read_options or {}).get(feed_name)
+            prepared = _prepare(con, feed_name, entry.path, seen, loaded_at, options)
             if isinstance(prepared, BatchReport):
                 reports[entry.path] = prepared
             else:
@@ -110,6 +124,7 @@ def _prepare(
     path: Path,
     seen: set[str],
     loaded_at: datetime,
+    options: ReadOptions | None = None,
 ) -> PreparedFile | BatchReport:
     """The file read and checked for its feed, or its report (known, refused, still refused)."""
     name = display_name(path)
@@ -124,7 +139,7 @@ def _prepare(
             raise FeedFileError(
                 f"{name}: unknown feed folder '{feed_name}' (expected one of: {', '.join(FEEDS)})"
             )
-        return prepare_file(con, feed, path, seen)
+        return prepare_file(con, feed, path, seen, options)
     except FeedFileError as error:
         return refuse(con, feed_name, path, str(error), loaded_at, digest)
     except Exception as error:  # one file must never stop the night

@@ -285,3 +285,25 @@ def test_rows_staged_before_repeats_were_checked_are_found_again(tmp_path: Path)
         reason = scalar(con, "select reason from quarantine_row")
     assert (again.rows_staged, again.rows_quarantined) == (1, 1)
     assert reason == "same as 2024-05.csv row 2 (incident_id, source_person_id, event_type)"
+
+
+def test_read_options_per_feed_override_detection(tmp_path: Path) -> None:
+    """What a partner's source definition will say: here Central European Windows-1250
+    with semicolons, which detection alone would refuse."""
+    from data_contracts.ingest import ReadOptions
+
+    inbox = tmp_path / "inbox"
+    path = inbox / "police" / "2024-05.csv"
+    path.parent.mkdir(parents=True)
+    row = police_row("a")
+    row[1] = "Łukasz"
+    path.write_bytes(("\r\n".join([";".join(POLICE), ";".join(row)]) + "\r\n").encode("cp1250"))
+    options = {"police": ReadOptions(encoding="cp1250", delimiter=";")}
+    with connect(tmp_path / "w.duckdb") as con:
+        [refused] = ingest_inbox(con, inbox)
+        path.write_bytes(path.read_bytes() + b"\r\n")  # new bytes: tried again
+        [report] = ingest_inbox(con, inbox, read_options=options)
+        forename = scalar(con, "select forename from stg_police")
+    assert "unknown text encoding" in refused.error
+    assert (report.rows_staged, report.note) == (1, "CSV, cp1250 (as configured)")
+    assert forename == "Łukasz"
