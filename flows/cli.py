@@ -17,10 +17,12 @@ from dataclasses import asdict, replace
 from datetime import date
 from importlib.util import find_spec
 from pathlib import Path
+from typing import NoReturn
 
 from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from data_contracts.ingest import FeedFileError
+from data_contracts.warehouse import WarehouseError, is_interrupt
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import (
     OutputPathError,
@@ -43,11 +45,22 @@ class UsageError(ValueError):
     """A mistake in what the user asked for; shown as one line."""
 
 
+EARLIEST_AS_OF = date(2000, 1, 1)
+LATEST_AS_OF = date(2099, 12, 31)
+"""An as-of date outside these is a typo (`0001-01-01`, `9999-12-31`): the programme and
+its financial-year labels (`2025-26 Q2`) live well inside them."""
+
+
 def _as_of(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    if not EARLIEST_AS_OF <= value <= LATEST_AS_OF:
+        raise argparse.ArgumentTypeError(
+            f"expected a date from {EARLIEST_AS_OF} to {LATEST_AS_OF}, got {text!r}"
+        )
+    return value
 
 
 def _positive(text: str) -> int:
@@ -102,11 +115,18 @@ def noise_from_args(args: argparse.Namespace) -> NoiseRates:
     return replace(NoiseRates(), **chosen).scaled(args.noise_scale)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (README): no usage block above it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="sfp", description="Supporting Families pipeline: link, derive, claim."
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument(
         "--warehouse",
         type=Path,
@@ -237,6 +257,12 @@ def _check_inputs(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{args.inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv or .xlsx)"
         )
+    if args.command in ("nightly", "serve"):
+        try:
+            next(args.inbox.iterdir(), None)
+        except OSError as error:
+            why = (error.strerror or type(error).__name__).lower()
+            raise UsageError(f"{args.inbox}: inbox folder cannot be listed ({why})") from None
     if args.command == "nightly" and args.model is not None and not args.model.is_file():
         raise UsageError(f"{args.model}: saved person model not found")
     if args.command == "nightly" and args.engine == "spark" and not find_spec("pyspark"):
@@ -276,7 +302,10 @@ def _check_inputs(args: argparse.Namespace) -> None:
             else:
                 check_submittable(con, args.as_of)
     if args.command == "review-import":
-        read_decisions(args.file)
+        from data_contracts.warehouse import connect
+
+        with connect(args.warehouse, read_only=True) as con:
+            read_decisions(args.file, con)
 
 
 def claim_workbook_path(args: argparse.Namespace) -> Path:
@@ -287,28 +316,49 @@ def demo_warehouse(args: argparse.Namespace) -> Path:
     return args.dir / "warehouse.duckdb"
 
 
-def _run(args: argparse.Namespace) -> int:
+def _prepare_prefect(warehouse: Path) -> None:
+    """Prefect keeps its state beside the warehouse: a folder it cannot write is one line."""
     from flows.environment import prepare_prefect
 
+    try:
+        prepare_prefect(warehouse)
+    except OSError as error:
+        why = (error.strerror or type(error).__name__).lower()
+        raise WarehouseError(f"{warehouse}: cannot be written beside ({why})") from None
+
+
+def _run(args: argparse.Namespace) -> int:
     warehouse = demo_warehouse(args) if args.command == "demo" else args.warehouse
     if args.command == "demo":
         with warehouse_lock(warehouse, args.wait):
             # Only a folder the demo made is emptied, and only while the lock is held.
             prepare_demo_folder(args.dir, lock_path(warehouse))
-            prepare_prefect(warehouse)
+            _prepare_prefect(warehouse)
+            _check_warehouse_opens(warehouse)
             return _run_flow(args, warehouse)
-    prepare_prefect(warehouse)
+    _prepare_prefect(warehouse)
     if args.command == "serve":
         from flows.serve import DEFAULT_CRON, DEFAULT_TIMEZONE, nightly_schedule, serve_nightly
 
         schedule = nightly_schedule(args.cron or DEFAULT_CRON, args.timezone or DEFAULT_TIMEZONE)
+        _check_warehouse_opens(warehouse)
         print(f"serving the nightly flow on {schedule.cron!r} ({schedule.timezone}); Ctrl-C stops")
         serve_nightly(args.inbox, warehouse, args.plan, schedule)
         return 0
     if args.command == "sample":
         return _run_flow(args, warehouse)
     with warehouse_lock(warehouse, args.wait):
+        _check_warehouse_opens(warehouse)
         return _run_flow(args, warehouse)
+
+
+def _check_warehouse_opens(warehouse: Path) -> None:
+    """Open the warehouse once before a flow does, with the lock held: a file another
+    program holds open, a read-only, damaged or foreign file is then one line here
+    (`WarehouseError`), not a failed flow run's traceback."""
+    from data_contracts.warehouse import connect
+
+    connect(warehouse).close()
 
 
 def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
@@ -407,11 +457,15 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
 
 
 def _print_batches(batches: list, brief: bool = False) -> None:
-    """One reconciliation line per file, then the night's totals."""
+    """One reconciliation line per file, then the night's totals; every entry that was
+    skipped or is still refused is listed too, never dropped silently."""
     loaded = [b for b in batches if b.status == "loaded"]
     already = sum(b.status == "already loaded" for b in batches)
+    skipped = sum(b.status == "skipped" for b in batches)
+    still = sum(b.status == "still refused" for b in batches)
     for report in batches:
-        if not brief or report.error or report.rows_quarantined:
+        quiet = report.status in ("loaded", "already loaded") and not report.rows_quarantined
+        if not brief or not quiet:
             print(report.line())
     superseded = sum(len(b.supersedes) for b in loaded)
     print(
@@ -419,6 +473,8 @@ def _print_batches(batches: list, brief: bool = False) -> None:
         f"{sum(b.rows_staged for b in loaded)} staged + "
         f"{sum(b.rows_quarantined for b in loaded)} quarantined; "
         f"{sum(bool(b.error) for b in batches)} refused"
+        + (f"; {still} still refused (unchanged)" if still else "")
+        + (f"; {skipped} skipped" if skipped else "")
         + (f"; {already} already loaded" if already else "")
         + (f"; {superseded} earlier batches superseded" if superseded else "")
     )
@@ -435,8 +491,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_inputs(args)
         code = _run(args)
+    except KeyboardInterrupt:
+        code = _interrupted()
     except (
         UsageError,
+        WarehouseError,
         PlanError,
         FeedFileError,
         WarehouseBusy,
@@ -449,9 +508,24 @@ def main(argv: list[str] | None = None) -> int:
     ) as error:
         print(f"sfp: error: {error}", file=sys.stderr)
         code = 2
+    except Exception as error:
+        if not is_interrupt(error):
+            raise  # an unexpected error keeps its traceback
+        code = _interrupted()
     # Only a completed command is quietened: an unexpected error keeps its traceback.
     _quiet_shutdown()
     return code
+
+
+def _interrupted() -> int:
+    """Ctrl-C: each batch is written in one transaction, rolled back when interrupted, so
+    what was loaded stays and the next run loads the rest; no DuckDB error is shown."""
+    print(
+        "sfp: interrupted: batches already written are kept, the one being written was"
+        " rolled back; run the command again to finish",
+        file=sys.stderr,
+    )
+    return 130
 
 
 def _quiet_shutdown() -> None:
