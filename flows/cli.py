@@ -156,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{what} (default {getattr(defaults, name)})",
         )
     sample.add_argument(
+        "--hard",
+        action="store_true",
+        help="also plant linkage's hard cases: twins, siblings, other scripts, swapped names,"
+        " missing and placeholder dates of birth, moves, common names (docs/sample.md)",
+    )
+    sample.add_argument(
         "--noise-scale",
         type=_scale,
         default=1.0,
@@ -315,7 +321,9 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     if args.command == "sample":
         from flows.sample import sample_flow
 
-        summary = sample_flow(args.out, args.households, args.seed, asdict(noise_from_args(args)))
+        summary = sample_flow(
+            args.out, args.households, args.seed, asdict(noise_from_args(args)), args.hard
+        )
         print(
             f"sample council written to {args.out}/inbox ({summary['households']} households,"
             f" {summary['cases']} early help cases); truth in {args.out}/truth"

@@ -12,13 +12,11 @@ import html
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-if TYPE_CHECKING:
-    from matching.link import Scored
+from matching.scoring import Scored
 
 
 def pairwise_scores(linked: pd.DataFrame, truth: pd.DataFrame, key: list[str]) -> dict[str, float]:

@@ -35,6 +35,10 @@ class ScoringModel:
     linker: Linker
     source: str  # "trained", "shipped (too few records: N < M)" or "loaded <file>"
 
+    @property
+    def shipped(self) -> bool:
+        return self.source.startswith("shipped")
+
 
 def prior_for(n_records: int) -> float:
     """About three records per person across the sources (docs/matching.md)."""
@@ -53,7 +57,7 @@ def build_linker(
         # Splink 5 takes a saved model's path in place of settings (KNOWN_GROUND).
         return ScoringModel(Linker(sdf, str(model_in), log_level=None), f"loaded {model_in.name}")
     if n_records < options.min_training_records:
-        linker = Linker(sdf, person_settings(prior_for(n_records), False), log_level=None)
+        linker = Linker(sdf, person_settings(prior_for(n_records)), log_level=None)
         reason = f"shipped (too few records to train: {n_records} < {options.min_training_records})"
         log.info("matching model: %s", reason)
         return ScoringModel(linker, reason)

@@ -14,7 +14,13 @@ from tests.matching.conftest import OLIVER, stage
 WILLIAM = {**OLIVER, "forename": "William"}
 # A nickname, a different date of birth in the same year, another town: the model scores
 # this below the link threshold, so run 1 keeps Bill apart from William.
-BILL = {**OLIVER, "forename": "Bill", "dob": "2012-10-20", "postcode": "LU1 1AA"}
+BILL = {
+    **OLIVER,
+    "forename": "Bill",
+    "dob": "2012-10-20",
+    "postcode": "LU1 1AA",
+    "address": "3 Park Road",
+}
 
 
 def _clusters(*groups: list[str]) -> pd.DataFrame:
