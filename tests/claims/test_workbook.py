@@ -101,6 +101,7 @@ def test_every_kind_of_value_reads_back_as_written(tmp_path: Path) -> None:
     from datetime import date as day
     from datetime import datetime
 
+
     frame = pd.DataFrame(
         {
             "text": ["plain", " padded ", "a&<b>\"'", "Zoë O'Connor", "bell\x07", None, ""],
