@@ -29,7 +29,7 @@ from matching.normalise import (
     person_rows_sql,
     work_connection,
 )
-from matching.quality import record_quality, write_quality_page
+from matching.quality import model_charts, record_quality, write_quality_page
 from matching.review import record_review_pairs, write_review_workbook
 from matching.scoring import (
     DEFAULT_THRESHOLD,
@@ -37,6 +37,7 @@ from matching.scoring import (
     LinkOptions,
     Scored,
     freeze,
+    frozen_linker,
     score_identities,
     score_new_identities,
 )
@@ -222,6 +223,11 @@ def link_warehouse_run(
         model_path = model_dir / f"person-model-run-{run_id}.json" if model_dir else None
         scored = score_identities(work, options, model_in, model_path, overrides, engine)
     identities = work.sql("select * from identity order by record_id").to_arrow_table()
+    charts = model_charts(
+        frozen_linker(
+            work, scored.frozen, "identity", lookup_tables(work, scored.frozen, ["identity"])
+        )
+    )
     con.execute("begin transaction")
     try:
         if scored.mode == "full":
@@ -236,9 +242,9 @@ def link_warehouse_run(
         ).to_arrow_table()
         con.execute("create or replace table person_link as select * from links")
         review = record_review_pairs(con, run_id, scored.pairs, identities, options.review_band)
-        record_quality(con, run_id, scored, person_of_record, options.threshold)
+        record_quality(con, run_id, scored, person_of_record, options.threshold, charts)
         build_candidate_families(con, run_id)
-        if scored.mode == "full" and scored.frozen is not None:
+        if scored.mode == "full":
             save_model(con, run_id, fingerprint(options.floor), scored.frozen)
         save_scored(con, identities, scored.pairs)
         people = int(scalar(con, "select count(distinct person_id) from person_link") or 0)

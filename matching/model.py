@@ -44,12 +44,13 @@ DOB_M = [0.905, 0.008, 0.015, 0.06, 0.01, 0.002]
 DOB_U = [0.0003, 0.0002, 0.00005, 0.004, 0.05, 0.94545]
 # Where the person lives, postcode and address together (one comparison, so a household's
 # shared postcode and address count once): same postcode and house; same house and street
-# under another postcode (a mistyped or missing postcode); same postcode, other house or
+# with one postcode missing; same house and street under another postcode (a mistyped
+# postcode, or the same street name elsewhere); same postcode, other house or
 # none given; same street (shipped u high: High Street, Station Road and Church Lane are in
 # every town); postcode sector; postcode one character apart (a typo, or a
 # neighbour); district; area; else. Families move, so m is spread.
-ADDRESS_M = [0.62, 0.03, 0.10, 0.02, 0.05, 0.01, 0.04, 0.03, 0.10]
-ADDRESS_U = [0.0003, 0.00005, 0.0004, 0.02, 0.004, 0.001, 0.03, 0.2, 0.74425]
+ADDRESS_M = [0.62, 0.02, 0.01, 0.10, 0.02, 0.05, 0.002, 0.048, 0.03, 0.10]
+ADDRESS_U = [0.0003, 0.00003, 0.00002, 0.0004, 0.02, 0.004, 0.001, 0.03, 0.2, 0.74425]
 # The address's later lines (locality, town: "Newport Pagnell, Milton Keynes"): exact,
 # Jaro-Winkler >= 0.90, else. Mostly the postcode's area again in a UK extract (training
 # finds a large u there); a separate witness when postcodes are mistyped or missing.
@@ -210,6 +211,7 @@ def address_comparison() -> cl.CustomComparison:
     m, u = ADDRESS_M, ADDRESS_U
     same_house = '"address_house_l" = "address_house_r"'
     same_street = _jaro("address_street", STREET_SIMILAR)
+    postcode_missing = '("postcode_l" IS NULL OR "postcode_r" IS NULL)'
     return cl.CustomComparison(
         output_column_name="address",
         comparison_levels=[
@@ -226,25 +228,31 @@ def address_comparison() -> cl.CustomComparison:
                 u[0],
             ),
             _level(
-                f"{same_house} AND {same_street}",
-                "same house and street, other postcode",
+                f"{same_house} AND {same_street} AND {postcode_missing}",
+                "same house and street, a postcode missing",
                 m[1],
                 u[1],
             ),
-            _level('"postcode_l" = "postcode_r"', "same postcode, other house", m[2], u[2]),
-            _level(same_street, "same street", m[3], u[3]),
-            _level('"postcode_sector_l" = "postcode_sector_r"', "postcode sector", m[4], u[4]),
+            _level(
+                f"{same_house} AND {same_street}",
+                "same house and street, other postcode",
+                m[2],
+                u[2],
+            ),
+            _level('"postcode_l" = "postcode_r"', "same postcode, other house", m[3], u[3]),
+            _level(same_street, "same street", m[4], u[4]),
+            _level('"postcode_sector_l" = "postcode_sector_r"', "postcode sector", m[5], u[5]),
             _level(
                 'damerau_levenshtein("postcode_l", "postcode_r") <= 1',
                 "postcode one character apart",
-                m[5],
-                u[5],
+                m[6],
+                u[6],
             ),
             _level(
-                '"postcode_district_l" = "postcode_district_r"', "postcode district", m[6], u[6]
+                '"postcode_district_l" = "postcode_district_r"', "postcode district", m[7], u[7]
             ),
-            _level('"postcode_area_l" = "postcode_area_r"', "postcode area", m[7], u[7]),
-            _level("ELSE", "different", m[8], u[8]),
+            _level('"postcode_area_l" = "postcode_area_r"', "postcode area", m[8], u[8]),
+            _level("ELSE", "different", m[9], u[9]),
         ],
     )
 
@@ -366,6 +374,11 @@ def blocking_rules() -> list[Any]:
         block_on("dob", "address_street"),
         CustomRule("l.forename = r.surname AND l.surname = r.forename"),
     ]
+
+
+def identifier_training_rules() -> list[Any]:
+    """EM sessions on pairs that share a national identifier: every other field trained."""
+    return [block_on(name) for name in IDENTIFIERS]
 
 
 def training_blocking_rules() -> list[Any]:

@@ -40,10 +40,11 @@ DEFAULT_THRESHOLD = 0.95
 DEFAULT_REVIEW_BAND = (0.50, 0.95)
 ENGINES = ("duckdb", "spark")
 CAUTION_SQL = (Path(__file__).parent / "sql" / "caution_pair.sql").read_text(encoding="utf-8")
-# Above this share of true matches with an outright different forename (the model's m for
-# the forename's else level), forenames are unreliable in the data at hand and a different
-# one is no sign of twins (docs/matching.md, "Twins and siblings").
-UNRELIABLE_FORENAMES = 0.03
+# Above this share of true matches with an outright different forename or date of birth
+# (the model's m for that comparison's else level), the field is unreliable in the data at
+# hand and a difference there is no sign of a second person (docs/matching.md, "Twins,
+# siblings and generations").
+UNRELIABLE_FIELD = 0.03
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Scored:
     model: ScoringModel
     must_links: int
     cannot_links: int
-    frozen: FrozenModel | None = None
+    frozen: FrozenModel
     mode: str = "full"
     new_identities: int = 0
 
@@ -121,11 +122,14 @@ def freeze(
     return FrozenModel(settings, hashed, model.source, salt)
 
 
-def holds_twins(settings: dict[str, Any]) -> bool:
-    """Whether pairs that look like twins or siblings wait for a reviewer under this model."""
-    forename = next(c for c in settings["comparisons"] if c["output_column_name"] == "forename")
-    different = forename["comparison_levels"][-1]
-    return float(different["m_probability"]) <= UNRELIABLE_FORENAMES
+def caution_switches(settings: dict[str, Any]) -> dict[str, bool]:
+    """Which household patterns wait for a reviewer under this model (caution_pair.sql)."""
+
+    def reliable(column: str) -> bool:
+        comparison = next(c for c in settings["comparisons"] if c["output_column_name"] == column)
+        return float(comparison["comparison_levels"][-1]["m_probability"]) <= UNRELIABLE_FIELD
+
+    return {"hold_twins": reliable("forename"), "hold_generations": reliable("dob")}
 
 
 def frozen_linker(
@@ -191,7 +195,7 @@ def predict_pairs(
         con.unregister("_spark_pairs")
     pairs = con.execute(
         CAUTION_SQL.format(pairs="_scored_pair", identities="identity"),
-        {"hold_twins": holds_twins(frozen.settings)},
+        caution_switches(frozen.settings),
     ).df()
     con.execute("drop table _scored_pair")
     return pairs

@@ -44,19 +44,31 @@ if TYPE_CHECKING:
     from sample_data.generate import CouncilWriter
 
 CENSUS_DAY = date(2025, 3, 31)
-# (native script, Latin spelling) of forename and surname; the Latin row is left out for
-# Arabic, whose script drops the short vowels that any Latin spelling adds.
-NON_LATIN = (
-    (("Γιώργος", "Giorgos"), ("Παπαδόπουλος", "Papadopoulos")),
-    (("Ελένη", "Eleni"), ("Οικονόμου", "Oikonomou")),
-    (("Дмитрий", "Dmitriy"), ("Иванов", "Ivanov")),
-    (("Ольга", "Olga"), ("Петрова", "Petrova")),
-    (("伟", "Wei"), ("王", "Wang")),
-    (("娜", "Na"), ("李", "Li")),
-    (("Łukasz", "Lukasz"), ("Wiśniewski", "Wisniewski")),
-    (("محمد", None), ("خان", None)),
-    (("فاطمة", None), ("حسن", None)),
-)
+# Per script: (native, Latin spelling) forenames and surnames. The Latin spelling is None
+# for Arabic, whose script drops the short vowels any Latin spelling adds: those people
+# are written in Arabic in both feeds.
+NON_LATIN = {
+    "Greek": (
+        (("Γιώργος", "Giorgos"), ("Ελένη", "Eleni"), ("Νίκος", "Nikos"), ("Μαρία", "Maria")),
+        (("Παπαδόπουλος", "Papadopoulos"), ("Οικονόμου", "Oikonomou"), ("Γεωργίου", "Georgiou")),
+    ),
+    "Cyrillic": (
+        (("Дмитрий", "Dmitriy"), ("Ольга", "Olga"), ("Сергей", "Sergey"), ("Анна", "Anna")),
+        (("Иванов", "Ivanov"), ("Петрова", "Petrova"), ("Смирнов", "Smirnov")),
+    ),
+    "Chinese": (
+        (("伟", "Wei"), ("娜", "Na"), ("静", "Jing"), ("磊", "Lei")),
+        (("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu")),
+    ),
+    "Polish": (
+        (("Łukasz", "Lukasz"), ("Małgorzata", "Malgorzata"), ("Paweł", "Pawel")),
+        (("Wiśniewski", "Wisniewski"), ("Wójcik", "Wojcik"), ("Kamiński", "Kaminski")),
+    ),
+    "Arabic": (
+        (("محمد", None), ("فاطمة", None), ("أحمد", None), ("مريم", None)),
+        (("خان", None), ("حسن", None), ("عبدالله", None)),
+    ),
+}
 COMMON_NAMES = (("John", "Smith"), ("Mohammed", "Khan"), ("Sarah", "Jones"), ("David", "Brown"))
 PLACEHOLDER_DOB = date(1900, 1, 1)
 
@@ -214,7 +226,11 @@ class HardCases:
             self.children_of_one_home("siblings_one_year", self.rng.choice((335, 365, 395)))
             self.common_name(placeholder=False)
             self.common_name(placeholder=True)
-            (native_fore, latin_fore), (native_sur, latin_sur) = NON_LATIN[number % len(NON_LATIN)]
+            forenames, surnames = list(NON_LATIN.values())[number % len(NON_LATIN)]
+            (native_fore, latin_fore), (native_sur, latin_sur) = (
+                self.rng.choice(forenames),
+                self.rng.choice(surnames),
+            )
             latin = (
                 {"forename": latin_fore, "surname": latin_sur}
                 if latin_fore

@@ -1,14 +1,18 @@
 -- Scored pairs held for a reviewer whatever their score (issue 15: twins and siblings).
 -- Grain: one row per pair of {pairs}, with `caution` NULL or the reason it is held.
--- Two records with the same surname and a date of birth at most a year apart whose
--- forenames are different names (not the same, not a nickname of it, more than one typo
--- apart, not the surname written in its place) are twins or siblings as often as they
--- are one person with a wrong forename: the model's weights assume fields err
--- independently, and a household's children share everything but the forename. A shared
--- national identifier or the same source's own person key settles it, so those are not
--- held. Nor is anything where the model itself learned that forenames are unreliable
--- (`$hold_twins` false: matching/scoring.py, more than 3% of true matches with an
--- outright different forename): there a different forename is no sign of a twin.
+-- The model's weights assume fields err independently, but a household's members share
+-- surname and address, so two of them can outscore the link threshold:
+-- * twins or siblings: the same surname, dates of birth at most a year apart, and
+--   forenames that are different names (not the same, not a nickname of it, more than one
+--   typo apart, not the surname written in its place);
+-- * another generation: the same surname and dates of birth more than a year apart that
+--   are not a swapped day and month or a one-digit slip (a parent and a child, often of
+--   the same or a similar forename).
+-- A shared national identifier or the same source's own person key settles it, so those
+-- are not held. Nor is a pattern where the model learned that the field at odds is often
+-- wrong for one person (`$hold_twins`, `$hold_generations` false, matching/scoring.py:
+-- more than 3% of true matches with an outright different forename or date of birth):
+-- in such data a difference there is no sign of a second person.
 with pair as (
     select * from {pairs}
 ),
@@ -24,7 +28,13 @@ judged as (
             and l.forename_canonical <> r.forename_canonical
             and damerau_levenshtein(l.forename, r.forename) > 1
             and not (l.forename = r.surname and l.surname = r.forename) as other_forename,
-        l.surname = r.surname and abs(date_diff('day', l.dob, r.dob)) <= 366 as same_family_age,
+        l.surname = r.surname as same_surname,
+        abs(date_diff('day', l.dob, r.dob)) <= 366 as born_within_a_year,
+        abs(date_diff('day', l.dob, r.dob)) > 366
+            and not (year(l.dob) = year(r.dob) and month(l.dob) = day(r.dob)
+                     and day(l.dob) = month(r.dob))
+            and damerau_levenshtein(cast(l.dob as varchar), cast(r.dob as varchar)) > 1
+            as born_apart,
         coalesce(l.upn = r.upn, false) or coalesce(l.nino = r.nino, false)
             or coalesce(l.nhs_number = r.nhs_number, false)
             or coalesce(l.source = r.source and l.source_person_id = r.source_person_id, false)
@@ -35,10 +45,16 @@ judged as (
 ),
 final as (
     select
-        * exclude (other_forename, same_family_age, identifier_agrees),
-        case when $hold_twins and coalesce(other_forename and same_family_age, false)
-                  and not identifier_agrees
-             then 'possible twins or siblings' end as caution
+        * exclude (other_forename, same_surname, born_within_a_year, born_apart,
+                   identifier_agrees),
+        case
+            when identifier_agrees then null
+            when $hold_twins and coalesce(other_forename and same_surname
+                                          and born_within_a_year, false)
+                then 'possible twins or siblings'
+            when $hold_generations and coalesce(same_surname and born_apart, false)
+                then 'possible parent and child'
+        end as caution
     from judged
 )
 select * from final order by record_id_l, record_id_r

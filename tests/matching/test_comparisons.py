@@ -139,7 +139,8 @@ def test_dob_levels(left: str, right: str | None, level: int) -> None:
 @pytest.mark.parametrize(
     ("left", "right", "level"),
     [
-        (("MK9 2AB", "12 High Street"), ("mk92ab", "12 High St"), 8),  # same home
+        (("MK9 2AB", "12 High Street"), ("mk92ab", "12 High St"), 9),  # same home
+        ((None, "12 High Street"), ("MK9 2AB", "12 High Street"), 8),  # a postcode missing
         (("MK9 2AB", "12 High Street"), ("MK9 2BA", "12 Highstreet"), 7),  # postcode mistyped
         (("MK9 2AB", "12 High Street"), ("MK9 2AB", "14 High Street"), 6),  # next door
         (("MK9 2AB", None), ("MK9 2AB", "Rose Cottage, Mill Lane"), 6),
