@@ -376,9 +376,9 @@ def blocking_rules() -> list[Any]:
     ]
 
 
-def identifier_training_rules() -> list[Any]:
+def identifier_training_rules(names: list[str]) -> list[Any]:
     """EM sessions on pairs that share a national identifier: every other field trained."""
-    return [block_on(name) for name in IDENTIFIERS]
+    return [block_on(name) for name in names]
 
 
 def training_blocking_rules() -> list[Any]:

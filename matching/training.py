@@ -18,6 +18,7 @@ from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from matching.model import (
+    IDENTIFIERS,
     identifier_training_rules,
     person_settings,
     training_blocking_rules,
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 class TrainingOptions:
     """From the plan's `matching` section (indicators/plans/national.yaml)."""
 
-    min_training_records: int = 5000
+    min_training_records: int = 1000
     training_seed: int = 20260401
     u_sample_pairs: float = 1_000_000
 
@@ -75,12 +76,24 @@ def build_linker(
     # EM on name or date blocks took them for one person). Only data without identifiers
     # (an outside data set) falls back to sessions on names, dates and postcodes.
     skipped: list[str] = []
-    trained = _train_sessions(linker, identifier_training_rules(), skipped)
+    shared = [name for name in IDENTIFIERS if _values_shared(linker, sdf, name)]
+    trained = _train_sessions(linker, identifier_training_rules(shared), skipped)
     if not trained:
         _train_sessions(linker, training_blocking_rules(), skipped)
     source = "trained" + (f" (EM found no pairs for: {'; '.join(skipped)})" if skipped else "")
     log.info("matching model: %s on %d records (seed %d)", source, n_records, options.training_seed)
     return ScoringModel(linker, source)
+
+
+def _values_shared(linker: Linker, sdf: SplinkDataFrame, column: str) -> bool:
+    """Whether any value of `column` is held by two records (else EM has nothing to learn
+    from, and Splink 5 fails on the empty session instead of saying so)."""
+    found = linker.misc.query_sql(
+        f"select count(*) as n from (select {column} from {sdf.physical_name}"
+        f" where {column} is not null group by {column} having count(*) > 1)",
+        output_type="pandas",
+    )
+    return int(found["n"].iloc[0]) > 0
 
 
 def _train_sessions(linker: Linker, rules: list[Any], skipped: list[str]) -> int:
