@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 class TrainingOptions:
     """From the plan's `matching` section (indicators/plans/national.yaml)."""
 
-    min_training_records: int = 1000
+    min_training_records: int = 5000
     training_seed: int = 20260401
     u_sample_pairs: float = 1_000_000
 
