@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--hard",
         action="store_true",
         help="also plant linkage's hard cases: twins, siblings, other scripts, swapped names,"
-        " missing and placeholder dates of birth, moves, common names (docs/sample.md)",
+        " placeholder dates of birth, moves, common names (docs/matching.md)",
     )
     sample.add_argument(
         "--noise-scale",

@@ -167,7 +167,9 @@ def splink_charts_html(specs: pd.DataFrame) -> str:
     parts += [f"<script>{source}</script>" for source in libraries.values()]
     for name, spec in zip(specs["chart"], specs["spec"], strict=True):
         chart: dict[str, Any] = json.loads(spec)
-        chart.setdefault("config", {}).setdefault("view", {})
+        view = chart.setdefault("config", {}).setdefault("view", {})
+        view.setdefault("continuousWidth", 300)  # as Splink's own chart_html sizes them
+        view.setdefault("continuousHeight", 300)
         parts.append(
             f"<h3>{html.escape(CHARTS.get(name, name))}</h3><div id='chart-{name}'></div>"
             f"<script>vegaEmbed(document.getElementById('chart-{name}'),"
