@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from data_contracts.warehouse import scalar
 from matching.model import MODEL_VERSION
+from matching.pair_scoring import ModelMismatch
 
 STATE_TABLES = """
 create table if not exists link_model_state (
@@ -182,22 +183,22 @@ def _long_rows(frequencies: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def save_model_files(frozen: FrozenModel, model_out: Path) -> None:
-    """The model JSON an auditor loads, and beside it the (hashed) name frequencies."""
+    """The model JSON an auditor loads, and beside it the (hashed) name frequencies.
+
+    The frequencies file is CSV: `column_name, name_sha256, tf`, the first row carrying
+    the salt (`salt, <salt>,`); doubles written to their last digit.
+    """
     model_out.parent.mkdir(parents=True, exist_ok=True)
     model_out.write_text(json.dumps(frozen.settings, indent=2), encoding="utf-8")
-    saved = {
-        "about": "name frequencies of this model, each name as sha256(salt|column|name)",
-        "salt": frozen.salt,
-        "columns": {
-            column: frame[["digest", "tf"]].astype({"tf": float}).values.tolist()
-            for column, frame in sorted(frozen.term_frequencies.items())
-        },
-    }
-    tf_file(model_out).write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+    rows = _long_rows(frozen.term_frequencies).rename(columns={"value": "name_sha256"})
+    salt = pd.DataFrame({"column_name": ["salt"], "name_sha256": [frozen.salt], "tf": [None]})
+    pd.concat([salt, rows], ignore_index=True).to_csv(
+        tf_file(model_out), index=False, float_format="%.17g"
+    )
 
 
 def tf_file(model_file: Path) -> Path:
-    return model_file.with_name(model_file.stem + "-term-frequencies.json")
+    return model_file.with_name(model_file.stem + "-term-frequencies.csv")
 
 
 def load_term_frequencies(model_in: Path) -> tuple[str, dict[str, pd.DataFrame]] | None:
@@ -205,12 +206,18 @@ def load_term_frequencies(model_in: Path) -> tuple[str, dict[str, pd.DataFrame]]
     path = tf_file(model_in)
     if not path.exists():
         return None
-    saved = json.loads(path.read_text(encoding="utf-8"))  # floats come back exactly
-    frames = {
-        column: pd.DataFrame(rows, columns=["digest", "tf"]).astype({"digest": str, "tf": float})
-        for column, rows in saved["columns"].items()
-    }
-    return str(saved["salt"]), frames
+    rows = pd.read_csv(
+        path, dtype={"column_name": str, "name_sha256": str}, float_precision="round_trip"
+    )
+    if "name_sha256" not in rows.columns:
+        raise ModelMismatch(
+            f"{path.name}: name frequencies in plain text, saved by an earlier model version;"
+            " score with the version that saved it"
+        )
+    is_salt = rows["column_name"] == "salt"
+    salt = str(rows.loc[is_salt, "name_sha256"].iloc[0])
+    long = rows[~is_salt].rename(columns={"name_sha256": "value"}).astype({"tf": float})
+    return salt, _frequencies(long)
 
 
 def save_model(
