@@ -261,7 +261,7 @@ def febrl4(work: Path) -> None:
     )
     truth = records[KEY].assign(true_id=records["source_record_id"].str.split("-").str[1])
     for label, frame in (
-        ("names, date of birth, postcode", records),
+        ("names, date of birth, postcode, address", records),
         ("the same plus soc_sec_id given as nino", records.assign(nino=data["soc_sec_id"])),
     ):
         started = time.perf_counter()
