@@ -116,7 +116,12 @@ def inbox_records(folder: Path, limit: int | None = None) -> tuple[pd.DataFrame,
     frames = []
     for feed in PERSON_FEEDS:
         for path in sorted((folder / "inbox" / feed).glob("*.csv")):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            raw = path.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:  # the police feed comes in Windows-1252
+                text = raw.decode("cp1252")
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
             frame = frame[[c for c in LINKED_COLUMNS if c in frame.columns]]
             frame.insert(
                 0,
@@ -161,7 +166,15 @@ def million(work: Path, records: int, households: int) -> None:
     queue: multiprocessing.Queue = multiprocessing.Queue()
     child = multiprocessing.Process(target=_link_million, args=(str(folder), records, queue))
     child.start()
-    n, seconds, peak_gib, scores, people = queue.get()
+    while True:
+        try:
+            n, seconds, peak_gib, scores, people = queue.get(timeout=5)
+            break
+        except Exception:  # queue.Empty: still working, unless the child died
+            if not child.is_alive():
+                raise SystemExit(
+                    f"link_persons child failed (exit code {child.exitcode})"
+                ) from None
     child.join()
     print(
         f"link_persons on {n:,} source records: {seconds:.1f} s wall, peak RSS {peak_gib:.2f} GiB "
