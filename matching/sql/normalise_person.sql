@@ -6,9 +6,60 @@
 -- ASCII. Placeholder dates of birth (issue 15): 1900-01-01 is a system default, not a
 -- birth, and counts as missing; 1 January of any year is kept but flagged, and the model
 -- gives its agreement less weight (matching/model.py). The address: its first line gives
--- the house (number, else name) and street; the lines after it the locality.
+-- the house (number, else name) and street; the lines after it the locality. Addresses
+-- repeat on every row of a person, so each distinct one is parsed once.
 with source_rows as (
     select * from {source_table}
+),
+address_text as (
+    select distinct cast(address as varchar) as address
+    from source_rows where address is not null
+),
+address_lines as (
+    select
+        address,
+        -- The first line in lower-case letters, digits and single spaces.
+        nullif(trim(regexp_replace(lower(strip_accents(split_part(address, ',', 1))),
+                                   '[^a-z0-9]+', ' ', 'g')), '') as first_line,
+        nullif(regexp_replace(lower(strip_accents(list_string_agg(
+                   string_split(address, ',')[2:]))), '[^a-z0-9]+', '', 'g'), '')
+            as address_locality
+    from address_text
+),
+address_parts as (
+    select
+        *,
+        -- House number: the number (with a letter, 12a) in front of the street.
+        nullif(regexp_extract(first_line, '(^| )([0-9]+[a-z]?) ?[a-z]{{2}}', 2), '')
+            as house_number,
+        -- The street: the first line after its last number, a common abbreviation at its
+        -- end written out (12 Mill Ln = 12 Mill Lane).
+        regexp_extract(
+            regexp_replace(first_line, '^.*[0-9]+[a-z]? ?', ''),
+            '^(.*?)( (st|rd|ave|av|ln|cl|dr|cres|ct|gdns|pl|sq|tce|terr))?$', ['stem', 'abbr']
+        ) as street_parts
+    from address_lines
+),
+address_street as (
+    select
+        *,
+        nullif(trim(street_parts.stem || ' ' || case street_parts.abbr
+            when 'st' then 'street' when 'rd' then 'road' when 'ave' then 'avenue'
+            when 'av' then 'avenue' when 'ln' then 'lane' when 'cl' then 'close'
+            when 'dr' then 'drive' when 'cres' then 'crescent' when 'ct' then 'court'
+            when 'gdns' then 'gardens' when 'pl' then 'place' when 'sq' then 'square'
+            when 'tce' then 'terrace' when 'terr' then 'terrace' else '' end), '') as street
+    from address_parts
+),
+address_parsed as (
+    select
+        address,
+        -- The house: its number, else the whole first line ("rose cottage"). The street
+        -- without its spaces (Mill Lane = Milllane, as clerks type it).
+        coalesce(house_number, replace(street, ' ', '')) as address_house,
+        replace(street, ' ', '') as address_street,
+        address_locality
+    from address_street
 ),
 cleaned as (
     select
@@ -21,14 +72,9 @@ cleaned as (
         try_cast(cast(r.dob as varchar) as date) as dob_given,
         nullif(regexp_replace(upper(cast(r.postcode as varchar)), '[^A-Z0-9]', '', 'g'), '')
             as postcode_compact,
-        -- The address's first line, lower-case letters, digits and single spaces.
-        nullif(trim(regexp_replace(
-            lower(strip_accents(split_part(cast(r.address as varchar), ',', 1))),
-            '[^a-z0-9]+', ' ', 'g')), '') as first_line,
-        nullif(regexp_replace(
-            lower(strip_accents(list_string_agg(
-                string_split(cast(r.address as varchar), ',')[2:]))),
-            '[^a-z0-9]+', '', 'g'), '') as address_locality,
+        a.address_house,
+        a.address_street,
+        a.address_locality,
         nullif(regexp_replace(upper(cast(r.upn as varchar)), '[^A-Z0-9]', '', 'g'), '') as upn,
         nullif(regexp_replace(upper(cast(r.nino as varchar)), '[^A-Z0-9]', '', 'g'), '') as nino,
         nullif(regexp_replace(cast(r.nhs_number as varchar), '[^0-9]', '', 'g'), '')
@@ -36,6 +82,7 @@ cleaned as (
     from source_rows as r
     left join name_fold as forename_fold on forename_fold.raw = cast(r.forename as varchar)
     left join name_fold as surname_fold on surname_fold.raw = cast(r.surname as varchar)
+    left join address_parsed as a on a.address = cast(r.address as varchar)
 ),
 parts as (
     select
@@ -45,33 +92,13 @@ parts as (
             coalesce(postcode_compact, ''), '^[A-Z]{{1,2}}[0-9][A-Z0-9]?[0-9][A-Z]{{2}}$'
         ) as is_uk,
         substr(postcode_compact, 1, length(postcode_compact) - 3) as outward,
-        right(postcode_compact, 3) as inward,
-        -- House number: the number (with a letter, 12a) in front of the street.
-        nullif(regexp_extract(first_line, '(^| )([0-9]+[a-z]?) ?[a-z]{{2}}', 2), '')
-            as house_number,
-        -- The street: the first line after its last number, a common abbreviation at its
-        -- end written out (12 Mill Ln = 12 Mill Lane).
-        regexp_extract(
-            regexp_replace(first_line, '^.*[0-9]+[a-z]? ?', ''),
-            '^(.*?)( (st|rd|ave|av|ln|cl|dr|cres|ct|gdns|pl|sq|tce|terr))?$', ['stem', 'abbr']
-        ) as street_parts
+        right(postcode_compact, 3) as inward
     from cleaned
-),
-street as (
-    select
-        *,
-        nullif(trim(street_parts.stem || ' ' || case street_parts.abbr
-            when 'st' then 'street' when 'rd' then 'road' when 'ave' then 'avenue'
-            when 'av' then 'avenue' when 'ln' then 'lane' when 'cl' then 'close'
-            when 'dr' then 'drive' when 'cres' then 'crescent' when 'ct' then 'court'
-            when 'gdns' then 'gardens' when 'pl' then 'place' when 'sq' then 'square'
-            when 'tce' then 'terrace' when 'terr' then 'terrace' else '' end), '') as street
-    from parts
 ),
 final as (
     select
         source, source_record_id, source_person_id, forename,
-        coalesce(nickname.canonical, street.forename) as forename_canonical,
+        coalesce(nickname.canonical, parts.forename) as forename_canonical,
         surname, surname_parts, dob,
         coalesce(month(dob) = 1 and day(dob) = 1, false) as dob_placeholder,
         -- A UK postcode gets its one space and its sector, district and area; any other
@@ -82,14 +109,10 @@ final as (
         case when is_uk then outward || ' ' || left(inward, 1) end as postcode_sector,
         case when is_uk then outward end as postcode_district,
         case when is_uk then regexp_extract(outward, '^[A-Z]+') end as postcode_area,
-        -- The house: its number, else the whole first line ("rose cottage"). The street
-        -- without its spaces (Mill Lane = Milllane, as clerks type it).
-        coalesce(house_number, replace(street, ' ', '')) as address_house,
-        replace(street, ' ', '') as address_street,
-        address_locality,
+        address_house, address_street, address_locality,
         upn, nino, nhs_number
-    from street
-    left join nickname on nickname.name = street.forename
+    from parts
+    left join nickname on nickname.name = parts.forename
 )
 select
     *,
