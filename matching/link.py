@@ -71,9 +71,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 # An outside data set is trained on from this many distinct identities (EM is sound well
-# below the nightly's 5,000; FEBRL's 1,000-record file gains 0.03 in F1 over the shipped
-# model); a council's nightly keeps its plan's `matching.min_training_records`.
-OUTSIDE_MIN_TRAINING = 1000
+# below the nightly's 5,000: FEBRL's 1,000-record file, 999 distinct, gains 0.045 in F1
+# over the shipped model); a council's nightly keeps its plan's `matching.min_training_records`.
+OUTSIDE_MIN_TRAINING = 500
 
 
 def link_persons(
@@ -86,7 +86,7 @@ def link_persons(
 
     Returns the input with a `person_id` column, so an outside data set can be linked and
     scored with the same model the nightly run uses (defaults: plan threshold 0.95; trains
-    when there are at least 1,000 distinct identities, else the shipped model).
+    when there are at least 500 distinct identities, else the shipped model).
     """
     missing = [c for c in ("source", "source_record_id") if c not in records.columns]
     if missing:
