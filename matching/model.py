@@ -352,6 +352,7 @@ def blocking_rules() -> list[Any]:
     the population; so does a date with a name initial or a postcode district (measured:
     14 pairs per identity at 300,000 households).
     """
+    locality = "substr(address_locality, 1, 3)"
     return [
         block_on("upn"),
         block_on("nino"),
@@ -360,18 +361,20 @@ def blocking_rules() -> list[Any]:
         block_on("dob", "surname"),
         block_on("dob", "forename_canonical"),
         block_on("dob", "postcode"),
-        block_on("dob", "address_house"),
+        block_on("dob", "address_house", "address_street"),
         block_on("forename_canonical", "surname", "year(dob)"),
         block_on("forename_canonical", "surname", "month(dob)", "day(dob)"),
-        block_on("forename_canonical", "surname", "address_street"),
+        block_on("forename_canonical", "surname", "address_house"),
         block_on("surname", "postcode"),
         block_on("forename_canonical", "postcode"),
         block_on("postcode", "address_house"),
-        block_on("forename_canonical", "address_house", "address_street"),
-        block_on("surname", "address_house", "address_street"),
-        block_on("forename_canonical", "surname", "address_house"),
-        block_on("address_house", "address_street", "substr(address_locality, 1, 3)"),
-        block_on("dob", "address_street"),
+        # Where the address has a locality (its later lines), the street and its first
+        # letters stand in for a mistyped postcode.
+        block_on("address_house", "address_street", locality),
+        block_on("forename_canonical", "address_street", locality),
+        block_on("surname", "address_street", locality),
+        block_on("dob", "address_street", locality),
+        block_on("dob", "address_house", locality),
         CustomRule("l.forename = r.surname AND l.surname = r.forename"),
     ]
 

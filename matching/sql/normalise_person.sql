@@ -29,8 +29,9 @@ address_lines as (
 address_parts as (
     select
         *,
-        -- House number: the number (with a letter, 12a) in front of the street.
-        nullif(regexp_extract(first_line, '(^| )([0-9]+[a-z]?) ?[a-z]{{2}}', 2), '')
+        -- House number: the number (with a letter, 12a) in front of the street, or the
+        -- whole first line when it is only a number.
+        nullif(regexp_extract(first_line, '(^| )([0-9]+[a-z]?)( ?[a-z]{{2}}|$)', 2), '')
             as house_number,
         -- The street: the first line after its last number, a common abbreviation at its
         -- end written out (12 Mill Ln = 12 Mill Lane).
