@@ -162,8 +162,13 @@ def run_case(
             "from family_need_outcome group by criterion"
         ).fetchall()
         status = con.execute("select criterion, status from family_criterion_status").fetchall()
+        # Sorted after the keys replace the IDs: a person ID is a digest, so the order of
+        # rows by ID says nothing about the case.
         extra = {
-            name: [tuple(key_of.get(v, v) for v in row) for row in con.execute(sql).fetchall()]
+            name: sorted(
+                (tuple(key_of.get(v, v) for v in row) for row in con.execute(sql).fetchall()),
+                key=repr,
+            )
             for name, sql in (queries or {}).items()
         }
     return CaseResult(
