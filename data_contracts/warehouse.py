@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -234,7 +235,7 @@ def staged_as_of_load_sql(feed: str) -> str:
     )
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
     """The first value of a query, reading the result to the end.
 
     DuckDB 2 refuses further work on a connection whose last result was not read to the
