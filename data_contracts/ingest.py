@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -23,6 +24,9 @@ import pandas as pd
 from data_contracts.feeds import FEEDS, Feed
 from data_contracts.validation import BatchValidation, CheckResult, validate_batches
 from data_contracts.warehouse import scalar
+
+if TYPE_CHECKING:
+    from data_contracts.source_definitions import SourceCatalogue
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +97,13 @@ class FeedTable:
     ragged: dict[int, int]
 
 
-def read_feed_table(path: Path) -> FeedTable:
-    """Read one file as text with lower-case column names; refuse what is not a table."""
+def read_feed_table(path: Path, delimiter: str = ",", sheet: str | int = 0) -> FeedTable:
+    """Read one file as text with lower-case column names; refuse what is not a table.
+
+    `delimiter` (CSV) and `sheet` (XLSX, a name or position) are the reader options a
+    source definition sets (data_contracts/source_definitions.py); SPEC feeds use the
+    defaults: commas, the first sheet.
+    """
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -104,9 +113,9 @@ def read_feed_table(path: Path) -> FeedTable:
         raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
     try:
         if suffix == ".csv":
-            header, records = _csv_records(decode_csv(data, name))
+            header, records = _csv_records(decode_csv(data, name), delimiter)
         else:
-            header, records = _xlsx_records(data)
+            header, records = _xlsx_records(data, sheet)
     except FeedFileError:
         raise
     except Exception as error:  # the readers raise many types for a malformed table
@@ -132,9 +141,9 @@ def read_feed_table(path: Path) -> FeedTable:
     return FeedTable(frame, ragged)
 
 
-def _csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _csv_records(text: str, delimiter: str = ",") -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (row number, fields) for every record that holds any value."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] = []
     records = []
     try:
@@ -148,9 +157,13 @@ def _csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, records
 
 
-def _xlsx_records(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The first sheet, cells as text (an Excel date cell as ISO, midnight dropped)."""
-    sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl")
+def _xlsx_records(
+    data: bytes, sheet_name: str | int = 0
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """One sheet (the first by default), cells as text (an Excel date cell as ISO)."""
+    sheet = pd.read_excel(
+        io.BytesIO(data), sheet_name=sheet_name, header=None, dtype=str, engine="openpyxl"
+    )
     sheet = sheet.fillna("")
     if sheet.empty:
         return [], []
@@ -253,6 +266,9 @@ def load_file(
     loaded_at: datetime,
 ) -> BatchReport:
     """Write one checked batch, in one transaction so a crash leaves no half batch."""
+    from data_contracts.source_ingest import record_source_batch, with_source_problems
+
+    checked = with_source_problems(prepared, checked)  # source layer hook
     feed, path, digest, table = prepared.feed, prepared.path, prepared.digest, prepared.table
     batch_id = prepared.batch_id
     frame = table.frame
@@ -324,6 +340,7 @@ def load_file(
         _insert(con, "validation_result", results)
         load_seq = scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch")
         superseded = _supersede(con, feed, path.name, batch_id, int(load_seq))  # type: ignore[arg-type]
+        record_source_batch(con, prepared, batch_id)  # source layer hook
         con.execute(
             "insert into load_batch values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -384,17 +401,12 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("_incoming")
 
 
-def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
-    """Every file under INBOX/<feed>/, in a stable order so batch numbering is repeatable."""
-    found = []
-    for path in sorted(inbox.glob("*/*")):
-        if path.is_file() and not path.name.startswith("."):
-            found.append((path.parent.name.lower(), path))
-    return found
-
-
 def ingest_inbox(
-    con: duckdb.DuckDBPyConnection, inbox: Path, loaded_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    loaded_at: datetime | None = None,
+    reload_stale: bool = False,
+    sources: SourceCatalogue | None = None,
 ) -> list[BatchReport]:
     """Load every new file in the inbox; a refused file is recorded and the rest go on.
 
@@ -402,39 +414,51 @@ def ingest_inbox(
     feed, or per `VALIDATION_ROWS` rows of it, see `validate_batches`), then loaded one
     batch per transaction in inbox order, and let go before more is read, so memory holds
     about a million rows, never the whole inbox. `loaded_at` (UTC, naive) stamps every
-    batch of this run; dates after its day are quarantined as in the future.
+    batch of this run; dates after its day are quarantined as in the future. A file in a
+    source folder is mapped by its definition (`sources`, default: the shipped ones and
+    $SFP_SOURCES); `reload_stale` loads again a file loaded under an earlier definition.
     """
+    from data_contracts.source_ingest import prepare_source_file, route_inbox
+
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    reports: dict[Path, BatchReport] = {}
+    reports: dict[tuple[str, Path], BatchReport] = {}
     seen: set[str] = set()
-    files = inbox_files(inbox)
-    for feed_name, paths in groupby(files, key=lambda item: item[0]):
+    files = route_inbox(con, inbox, sources)  # source layer hook
+    for feed_name, entries in groupby(files, key=lambda entry: entry.feed):
         waiting: list[PreparedFile] = []
         waiting_rows = 0
-        for _, path in paths:
+        for entry in entries:
+            path = entry.path
             if waiting_rows >= VALIDATION_ROWS:
                 _validate_and_load(con, waiting, loaded_at, reports)
                 waiting, waiting_rows = [], 0
             feed = FEEDS.get(feed_name)
             try:
+                if entry.refusal:
+                    raise FeedFileError(entry.refusal)
                 if feed is None:
                     raise FeedFileError(
                         f"{path}: unknown feed folder '{feed_name}' (expected one of: "
                         f"{', '.join(FEEDS)})"
                     )
-                prepared = prepare_file(con, feed, path, seen)
+                if entry.source is None:
+                    prepared = prepare_file(con, feed, path, seen)
+                else:  # source layer hook
+                    prepared = prepare_source_file(
+                        con, feed, entry.source, path, seen, reload_stale
+                    )
             except FeedFileError as error:
-                reports[path] = _refuse(con, feed_name, path, error, loaded_at)
+                reports[feed_name, path] = _refuse(con, feed_name, path, error, loaded_at)
                 continue
             if isinstance(prepared, BatchReport):
-                reports[path] = prepared
+                reports[feed_name, path] = prepared
             else:
                 waiting.append(prepared)
                 waiting_rows += len(prepared.table.frame)
         _validate_and_load(con, waiting, loaded_at, reports)
-    ordered = [reports[path] for _, path in files]
+    ordered = [reports[entry.feed, entry.path] for entry in files]
     for report in ordered:
         log.info(report.line())
     return ordered
@@ -444,7 +468,7 @@ def _validate_and_load(
     con: duckdb.DuckDBPyConnection,
     waiting: list[PreparedFile],
     loaded_at: datetime,
-    reports: dict[Path, BatchReport],
+    reports: dict[tuple[str, Path], BatchReport],
 ) -> None:
     """One suite run over some new files of one feed, then each file in its transaction."""
     if not waiting:
@@ -453,7 +477,7 @@ def _validate_and_load(
         waiting[0].feed, [(p.readable, p.row_numbers) for p in waiting], loaded_at.date()
     )
     for prepared, validation in zip(waiting, checked, strict=True):
-        reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+        reports[prepared.feed.name, prepared.path] = load_file(con, prepared, validation, loaded_at)
 
 
 def _refuse(
