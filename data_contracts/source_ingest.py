@@ -181,7 +181,10 @@ def prepare_source_file(
 def read_and_map(
     path: Path, definition: SourceDefinition, mapping: FeedMapping
 ) -> tuple[FeedTable, MappedFeed, pd.DataFrame | None]:
-    """A file's rows for one feed, mapped: (table for the contract, mapping, row origins)."""
+    """A file's rows for one feed, mapped: (table for the contract, mapping, row origins).
+
+    A line without one field per column of its table is refused whole here, with the
+    table's width in the reason, and the mapping's other lines for it are dropped."""
     name = str(path)
     wanted = tuple(t.name for t in definition.tables) if mapping.sql else (mapping.table,)
     tables = read_source_tables(path, definition, wanted if definition.tables else ())
@@ -191,22 +194,32 @@ def read_and_map(
         ragged = _ragged_origins(origin, tables)
     else:
         source = tables[mapping.table] if mapping.table else tables[""]
-        rows, ragged = source.frame, source.ragged
+        rows = source.frame
+        width = len(source.frame.columns)
+        ragged = {line: (width, found) for line, found in source.ragged.items()}
     mapped = map_feed(rows, mapping, definition, name)
     if ragged:
-        mapped.problems = mapped.problems[~mapped.problems["row_index"].isin(list(ragged))]
+        whole_rows = pd.DataFrame(
+            {
+                "row_index": list(ragged),
+                "column_name": RAGGED_COLUMN,
+                "reason": [f"expected {w} fields, found {n}" for w, n in ragged.values()],
+            }
+        )
+        kept = mapped.problems[~mapped.problems["row_index"].isin(list(ragged))]
+        mapped.problems = pd.concat([whole_rows, kept], ignore_index=True)
     frame = mapped.frame
     frame.columns = [str(c).lower() for c in frame.columns]
-    return FeedTable(frame, ragged), mapped, origin
+    return FeedTable(frame, {}), mapped, origin
 
 
-def _ragged_origins(origin: pd.DataFrame, tables: dict) -> dict[int, int]:
-    """Rows a query built from a line without one field per column: refused whole."""
-    ragged: dict[int, int] = {}
+def _ragged_origins(origin: pd.DataFrame, tables: dict) -> dict[int, tuple[int, int]]:
+    """Rows a query built from a line without one field per column: (width, fields)."""
+    ragged: dict[int, tuple[int, int]] = {}
     for row, table, line in origin.itertuples():
-        fields = tables[table].ragged.get(int(line)) if table in tables else None
-        if fields is not None:
-            ragged[int(row)] = fields
+        source = tables.get(table)
+        if source is not None and int(line) in source.ragged:
+            ragged[int(row)] = (len(source.frame.columns), source.ragged[int(line)])
     return ragged
 
 
@@ -220,12 +233,15 @@ def with_source_problems(prepared: PreparedFile, checked: BatchValidation) -> Ba
     results = []
     for column, lines in problems.groupby("column_name", sort=False):
         rows = tuple(sorted(int(r) for r in lines["row_index"].unique()))
+        whole = column == RAGGED_COLUMN
         results.append(
             CheckResult(
                 "source",
-                f"{column} mapped by source {name}",
+                f"one field per column in source {name}"
+                if whole
+                else f"{column} mapped by source {name}",
                 str(column),
-                f"a value source definition {name} cannot map or read",
+                "a line of the wrong width" if whole else f"a value source {name} cannot map",
                 False,
                 len(rows),
                 rows,

@@ -256,7 +256,10 @@ def _reshape(
         return values, bad, f"expected a date as {_formats(mapping)} {where}"
     if column.kind == "month":
         values, bad = iso_months(text, mapping.month_formats, mapping.date_formats)
-        formats = ", ".join(mapping.month_formats or ("YYYY-MM", "MM/YYYY", "Jul 2025", "..."))
+        formats = ", ".join(
+            {"iso": "YYYY-MM", "uk": "MM/YYYY"}.get(f, readable_format(f))
+            for f in mapping.month_formats or ("iso", "uk", "%Y%m", "%b %Y")
+        )
         return values, bad, f"expected a month as {formats} {where}"
     if column.kind == "academic_year":
         shaped = academic_years(text)
@@ -267,8 +270,21 @@ def _reshape(
 
 
 def _formats(mapping: FeedMapping) -> str:
-    names = {"iso": "YYYY-MM-DD", "uk": "DD/MM/YYYY", "excel": "an Excel day number"}
-    return ", ".join(names.get(f, f) for f in mapping.date_formats or DEFAULT_DATE_FORMATS)
+    return ", ".join(readable_format(f) for f in mapping.date_formats or DEFAULT_DATE_FORMATS)
+
+
+FORMAT_WORDS = {"iso": "YYYY-MM-DD", "uk": "DD/MM/YYYY", "excel": "an Excel day number"}
+DIRECTIVE_WORDS = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%H": "hh", "%I": "hh"}
+DIRECTIVE_WORDS |= {"%M": "mm", "%S": "ss", "%f": "fff", "%p": "AM", "%b": "Mon", "%B": "Month"}
+
+
+def readable_format(name: str) -> str:
+    """`%d/%m/%Y %H:%M` -> `DD/MM/YYYY hh:mm`, as a reason shows it to a data team."""
+    if name in FORMAT_WORDS:
+        return FORMAT_WORDS[name]
+    for directive, word in DIRECTIVE_WORDS.items():
+        name = name.replace(directive, word)
+    return name
 
 
 def _unmapped_reasons(

@@ -4,7 +4,8 @@ A file matches a definition when it can be read as the definition says and every
 each of its feeds needs is there (by an alias, its own name, or a derivation's input),
 and every table a query reads is there with the columns it declares. Of several matches
 the one that reads the most of the file's columns wins; a file matching none is refused
-with one line naming the definitions tried and the closest match with what it lacks.
+with one line naming the definitions tried and the closest match (the one reading most
+of the file's columns, then lacking fewest) with what it lacks.
 """
 
 from __future__ import annotations
@@ -34,12 +35,6 @@ class Match:
     @property
     def matches(self) -> bool:
         return not self.missing and not self.error
-
-    @property
-    def share(self) -> float:
-        if self.error:
-            return -1.0
-        return self.found / (self.found + len(self.missing)) if self.found else 0.0
 
 
 def match(path: Path, definition: SourceDefinition) -> Match:
@@ -74,7 +69,10 @@ def best_match(path: Path, candidates: list[SourceDefinition]) -> tuple[Match | 
     good = [m for m in matches if m.matches]
     if good:
         return max(good, key=lambda m: (m.found, [-ord(c) for c in m.definition.name])), ""
-    closest = max(matches, key=lambda m: (m.share, [-ord(c) for c in m.definition.name]))
+    closest = max(
+        matches,
+        key=lambda m: (not m.error, m.found, -len(m.missing), [-ord(c) for c in m.definition.name]),
+    )
     lacking = closest.error or "missing " + ", ".join(closest.missing)
     tried = ", ".join(m.definition.name for m in matches)
     return None, (

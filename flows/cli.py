@@ -21,6 +21,7 @@ from pathlib import Path
 from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from data_contracts.ingest import FeedFileError
+from data_contracts.source_definitions import SOURCES_ENV, SourceDefinitionError, load_catalogue
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import (
     OutputPathError,
@@ -37,6 +38,11 @@ from matching.spark_engine import SparkUnavailable
 from sample_data.noise import NoiseRates
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
+SHAPES = ("spec", "partner")
+SHAPE_HELP = (
+    "spec: every feed in its SPEC folder (default); partner: feeds as partners send them,"
+    " read through the shipped source definitions (docs/sources.md)"
+)
 
 
 class UsageError(ValueError):
@@ -120,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the council's outcome plan (default: the national framework)",
     )
     common.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the council's own source definitions, beside the shipped ones (default:"
+        f" ${SOURCES_ENV}; docs/sources.md)",
+    )
+    common.add_argument(
         "--wait",
         type=float,
         default=0.0,
@@ -139,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--households", type=_positive, default=300)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--shape", choices=SHAPES, default="spec", help=SHAPE_HELP)
 
     sample = commands.add_parser(
         "sample", parents=[common], help="write a synthetic council's inbox and truth"
@@ -146,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--households", type=_positive, default=300)
     sample.add_argument("--seed", type=int, default=1)
+    sample.add_argument("--shape", choices=SHAPES, default="spec", help=SHAPE_HELP)
     defaults = NoiseRates()
     for name, what in NOISE_OPTIONS.items():
         sample.add_argument(
@@ -226,6 +242,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="record a council's historic claims (CSV, one row per family member)",
     )
     historic.add_argument("--file", type=Path, required=True)
+
+    sources = commands.add_parser("sources", help="source definitions for partner extracts")
+    source_commands = sources.add_subparsers(dest="sources_command", required=True)
+    check = source_commands.add_parser(
+        "check",
+        parents=[common],
+        help="show how a file would map (columns, codes, first rows' results); loads nothing",
+    )
+    check.add_argument("file", type=Path)
+    check.add_argument(
+        "--source", default=None, help="the definition to use (default: by folder, else match)"
+    )
+    check.add_argument("--rows", type=_positive, default=10, help="rows to check (default 10)")
     return parser
 
 
@@ -233,6 +262,13 @@ def _check_inputs(args: argparse.Namespace) -> None:
     """Everything a flow would trip over later, checked up front."""
     if args.plan is not None:
         load_plan(args.plan)
+    if args.sources is not None:
+        # Every later step (and a served run's process) finds the council's definitions here.
+        os.environ[SOURCES_ENV] = str(args.sources)
+    if args.command in ("nightly", "serve", "demo", "sources"):
+        load_catalogue()  # a wrong definition is one line and exit 2, before any flow
+    if args.command == "sources" and not args.file.is_file():
+        raise UsageError(f"{args.file}: file not found")
     if args.command in ("nightly", "serve") and not args.inbox.is_dir():
         raise UsageError(
             f"{args.inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv or .xlsx)"
@@ -290,6 +326,8 @@ def demo_warehouse(args: argparse.Namespace) -> Path:
 def _run(args: argparse.Namespace) -> int:
     from flows.environment import prepare_prefect
 
+    if args.command == "sources":
+        return _sources_check(args)
     warehouse = demo_warehouse(args) if args.command == "demo" else args.warehouse
     if args.command == "demo":
         with warehouse_lock(warehouse, args.wait):
@@ -315,10 +353,13 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     if args.command == "sample":
         from flows.sample import sample_flow
 
-        summary = sample_flow(args.out, args.households, args.seed, asdict(noise_from_args(args)))
+        summary = sample_flow(
+            args.out, args.households, args.seed, asdict(noise_from_args(args)), args.shape
+        )
         print(
             f"sample council written to {args.out}/inbox ({summary['households']} households,"
-            f" {summary['cases']} early help cases); truth in {args.out}/truth"
+            f" {summary['cases']} early help cases, {args.shape} shape); truth in"
+            f" {args.out}/truth"
         )
         return 0
     if args.command == "nightly":
@@ -388,7 +429,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
         return 0
     from flows.demo import demo_flow
 
-    result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan)
+    result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan, args.shape)
     _print_batches(result.nightly.batches, brief=True)
     print(f"validation report (offline HTML): {result.nightly.validation_page}")
     print(f"linked {result.nightly.people} people")
@@ -404,12 +445,31 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     return 0
 
 
+def _sources_check(args: argparse.Namespace) -> int:
+    """Not a flow: it loads nothing and runs nothing on a schedule, so it skips Prefect's
+    start (about 17 s) and answers at once."""
+    from data_contracts.source_check import check_file
+
+    check = check_file(args.file, load_catalogue(), args.source, args.rows)
+    for line in check.lines():
+        print(line)
+    return 0 if check.loads else 1
+
+
 def _print_batches(batches: list, brief: bool = False) -> None:
     """One reconciliation line per file, then the night's totals."""
+    from data_contracts.source_ingest import StaleBatchReport
+
     loaded = [b for b in batches if b.status == "loaded"]
     already = sum(b.status == "already loaded" for b in batches)
+    stale = sum(isinstance(b, StaleBatchReport) for b in batches)
     for report in batches:
-        if not brief or report.error or report.rows_quarantined:
+        if (
+            not brief
+            or report.error
+            or report.rows_quarantined
+            or isinstance(report, StaleBatchReport)
+        ):
             print(report.line())
     superseded = sum(len(b.supersedes) for b in loaded)
     print(
@@ -419,6 +479,12 @@ def _print_batches(batches: list, brief: bool = False) -> None:
         f"{sum(bool(b.error) for b in batches)} refused"
         + (f"; {already} already loaded" if already else "")
         + (f"; {superseded} earlier batches superseded" if superseded else "")
+        + (
+            f"; {stale} loaded under an earlier source definition (`sfp nightly --rebuild`"
+            " reloads them)"
+            if stale
+            else ""
+        )
     )
 
 
@@ -436,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     except (
         UsageError,
         PlanError,
+        SourceDefinitionError,
         FeedFileError,
         WarehouseBusy,
         OutputPathError,
