@@ -168,7 +168,10 @@ def _read_options(data: object, several_tables: bool) -> ReadOptions:
 def _tables(data: object) -> tuple[TableSpec, ...]:
     specs = []
     for name, spec in _mapping(data, "tables").items():
-        body = _mapping(spec, f"tables.{name}", ("sheet", "file", "columns"))
+        body = _mapping(spec, f"tables.{name}", ("sheet", "file", "columns", "optional"))
+        optional = str(body.get("optional") or "false").lower()
+        if optional not in ("true", "false", "yes", "no"):
+            raise SourceDefinitionError(f"tables.{name}.optional '{optional}' (expected true)")
         if body.get("sheet") and body.get("file"):
             raise SourceDefinitionError(f"tables.{name}: a sheet or a file, not both")
         specs.append(
@@ -177,6 +180,7 @@ def _tables(data: object) -> tuple[TableSpec, ...]:
                 sheet=_text(body.get("sheet") or "", f"tables.{name}.sheet"),
                 member=_text(body.get("file") or "", f"tables.{name}.file"),
                 columns=_texts(body.get("columns"), f"tables.{name}.columns"),
+                optional=optional in ("true", "yes"),
             )
         )
     names = [normalise_name(s.name) for s in specs]

@@ -94,6 +94,8 @@ class TableSpec:
     member: str = ""
     columns: tuple[str, ...] = ()
     """Columns the table must have (its SQL reads them)."""
+    optional: bool = False
+    """An absent optional table is read as empty (its columns, no rows)."""
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ class Match:
 
 
 def match(path: Path, definition: SourceDefinition) -> Match:
-    """How well the file fits the definition (reads the file)."""
+    """How well the file fits the definition (reads its column names only)."""
     try:
-        tables = read_source_tables(path, definition)
+        tables = read_source_tables(path, definition, header_only=True)
     except FeedFileError as error:
         return Match(definition, (), 0, str(error).replace(f"{path}: ", ""))
     missing: list[str] = []

@@ -37,10 +37,6 @@ def normalise_name(text: str) -> str:
     return _NOT_ALNUM.sub("", str(text).casefold())
 
 
-def normalise_series(text: pd.Series) -> pd.Series:
-    return text.str.casefold().str.replace(r"[^0-9a-z]", "", regex=True)
-
-
 def allowed_value(value: str, column: Column) -> bool:
     """Whether the contract's parser accepts `value` in `column` (codes in any case)."""
     lowered = value.strip().lower()
@@ -76,46 +72,63 @@ class ValueMap:
     otherwise: str | None = None
 
     def apply(self, text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-        """(mapped text, mask of values with no mapping)."""
-        keys = normalise_series(text)
-        mapped = keys.map(self.entries)
-        blank = text.str.strip().eq("")
-        if self.otherwise is not None:
-            return mapped.fillna(self.otherwise).astype("str"), pd.Series(False, index=text.index)
-        passes = _allowed_mask(text, column) & ~blank
-        mapped = mapped.where(mapped.notna(), text.where(passes | blank, None))
-        if "" not in self.entries:
-            mapped = mapped.where(~blank, "")
+        """(mapped text, mask of values with no mapping).
+
+        Each distinct value is looked up once: a column of codes has few of them however
+        many rows it has."""
+        allowed = _allowed_values(column)
+        text = text.fillna("")
+        lookup: dict[str, str | None] = {}
+        for value in pd.unique(text.to_numpy()):
+            key = normalise_name(value)
+            if key in self.entries:
+                lookup[value] = self.entries[key]
+            elif self.otherwise is not None:
+                lookup[value] = self.otherwise
+            elif not value.strip():
+                lookup[value] = ""
+            else:
+                lookup[value] = value if value.strip().lower() in allowed else None
+        mapped = text.map(lookup)
         missing = mapped.isna()
         return mapped.fillna("").astype("str"), missing
 
 
-def _allowed_mask(text: pd.Series, column: Column) -> pd.Series:
-    lowered = text.str.strip().str.lower()
+def _allowed_values(column: Column) -> set[str]:
+    """Values the contract takes as they are (matched in lower case)."""
     if column.kind == "code":
-        return lowered.isin([code.lower() for code in column.codes])
+        return {code.lower() for code in column.codes}
     if column.kind == "bool":
-        return lowered.isin(TRUE_WORDS | FALSE_WORDS)
-    return pd.Series(False, index=text.index)
+        return TRUE_WORDS | FALSE_WORDS
+    return set()
 
 
 def dates(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
-    """Parse with each format in turn (the first that reads a value wins); NaT if none."""
+    """Parse with each format in turn (the first that reads a value wins); NaT if none.
+
+    `iso` and `uk` (and a pattern without a time directive) read the date part of a
+    date-time (`01/05/2024 00:00:00`, `2024-05-01T14:30`); the time is dropped."""
     stripped = text.str.strip()
-    date_only = stripped.str.replace(_TIME_PART, "", regex=True)
     found = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    dated: pd.Series | None = None
     for name in formats or DEFAULT_DATE_FORMATS:
         todo = found.isna() & stripped.ne("")
         if not todo.any():
             break
-        if name == "iso":
-            parsed = _strict(date_only[todo], "%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}")
-        elif name == "uk":
-            parsed = _strict(date_only[todo], "%d/%m/%Y", r"\d{1,2}/\d{1,2}/\d{4}")
-        elif name == "excel":
-            parsed = _excel(stripped[todo])
+        candidate = stripped[todo]
+        if name == "excel":
+            parsed = _excel(candidate)
+        elif name in ("iso", "uk") or not _has_time_directive(name):
+            if dated is None:  # the time dropped once, for every format that needs it
+                dated = stripped.str.replace(_TIME_PART, "", regex=True)
+            date_part = dated[todo]
+            if name == "iso":
+                parsed = _strict(date_part, "%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}")
+            elif name == "uk":
+                parsed = _strict(date_part, "%d/%m/%Y", r"\d{1,2}/\d{1,2}/\d{4}")
+            else:
+                parsed = pd.to_datetime(date_part, format=name, errors="coerce")
         else:
-            candidate = stripped[todo] if _has_time_directive(name) else date_only[todo]
             parsed = pd.to_datetime(candidate, format=name, errors="coerce")
         found.loc[parsed.index] = found.loc[parsed.index].fillna(parsed.astype("datetime64[s]"))
     return found
@@ -137,11 +150,33 @@ def _excel(text: pd.Series) -> pd.Series:
     return EXCEL_EPOCH + pd.to_timedelta(np.floor(numbers), unit="D")
 
 
+ISO_SHAPE = r"\d{4}-\d{2}-\d{2}"
+UK_SHAPE = r"\d{2}/\d{2}/\d{4}"
+
+
 def iso_dates(text: pd.Series, formats: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
-    """(YYYY-MM-DD text, mask of non-blank values no format reads)."""
-    parsed = dates(text, formats)
-    bad = parsed.isna() & text.str.strip().ne("")
-    return parsed.dt.strftime("%Y-%m-%d").fillna("").astype("str"), bad
+    """(date text the contract reads, mask of non-blank values no format reads).
+
+    A value already in a shape the contract's parser reads (YYYY-MM-DD, or DD/MM/YYYY when
+    `uk` is the definition's first slash format) is passed on as it is: most extracts
+    need no parsing here, and an impossible date in that shape gets the contract's own
+    reason. Anything else is parsed with the definition's formats and written as ISO."""
+    formats = formats or DEFAULT_DATE_FORMATS
+    stripped = text.str.strip()
+    ready = stripped.eq("")
+    if "iso" in formats:
+        ready |= stripped.str.fullmatch(ISO_SHAPE).fillna(False).astype(bool)
+    slashed = [f for f in formats if f == "uk" or "/" in f]
+    if slashed and slashed[0] == "uk":
+        ready |= stripped.str.fullmatch(UK_SHAPE).fillna(False).astype(bool)
+    if ready.all():
+        return stripped, pd.Series(False, index=text.index)
+    parsed = dates(stripped[~ready], formats)
+    out = stripped.copy()
+    out[~ready] = parsed.dt.strftime("%Y-%m-%d").fillna("").astype("str")
+    bad = pd.Series(False, index=text.index)
+    bad[~ready] = parsed.isna()
+    return out.astype("str"), bad
 
 
 def iso_months(
