@@ -29,6 +29,7 @@ from data_contracts.source_definitions import (
     FeedMapping,
     SourceCatalogue,
     SourceDefinition,
+    SourceDefinitionError,
     load_catalogue,
 )
 from data_contracts.source_mapping import PROBLEM_COLUMNS, MappedFeed, map_feed
@@ -79,12 +80,23 @@ def route_inbox(
     then path, so one feed's files are validated together and batch order is repeatable.
     """
     ensure_source_tables(con)
-    catalogue = catalogue or load_catalogue()
+    broken = ""
+    if catalogue is None:
+        try:
+            catalogue = load_catalogue()
+        except SourceDefinitionError as error:
+            # A definition edited into a mistake under a scheduled run: SPEC folders still
+            # load, and every other file is refused with the mistake (the CLI stops first).
+            catalogue, broken = SourceCatalogue({}), str(error)
     entries: list[InboxEntry] = []
     for path in sorted(inbox.glob("*/*")):
         if not path.is_file() or path.name.startswith("."):
             continue
         folder = path.parent.name
+        if broken and folder.lower() not in FEEDS:
+            refusal = f"{path}: source definitions cannot be used ({broken})"
+            entries.append(InboxEntry(folder.lower(), path, refusal=refusal))
+            continue
         candidates = [] if folder.lower() in FEEDS else catalogue.in_folder(folder)
         if not candidates:
             entries.append(InboxEntry(folder.lower(), path))

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from data_contracts.ingest import ingest_inbox
 from data_contracts.source_definitions import SHIPPED_SOURCES, load_catalogue
@@ -390,3 +391,27 @@ def test_a_missing_sheet_refuses_only_the_feeds_that_read_it(tmp_path: Path) -> 
         f"{path}: no sheet 'Outcomes' (found: Cases, Members, Needs)"
     )
     assert reports["eh_members"].error.startswith(f"{path}: missing column(s) for feed eh_members")
+
+
+def test_a_definition_broken_after_start_refuses_only_source_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduled run whose council definition was edited into a mistake still loads the
+    SPEC folders and refuses each partner file with the mistake, losing nothing."""
+    council = council_police(tmp_path / "council", ("ASB: asb", "ASB: antisocial"))
+    monkeypatch.setenv("SFP_SOURCES", str(council))
+    write_csv(
+        tmp_path / "inbox" / "neet" / "2025-01.csv",
+        ["source_person_id", "forename", "surname", "dob", "month", "status"],
+        [["Y1", "Ann", "Ash", "2008-01-01", "2025-01", "neet"]],
+    )
+    police = police_file(
+        tmp_path / "inbox" / "police_records" / "2025-01.csv",
+        "I1|02/01/2025 10:15|N1|Ames|Al|17/01/1990|Male|MK1 1AA|1 Road|OFF|N",
+    )
+    reports = {r.feed: r for r in load(tmp_path / "inbox", tmp_path / "w.duckdb")}
+    assert reports["neet"].rows_staged == 1
+    assert reports["police_records"].error.startswith(
+        f"{police}: source definitions cannot be used ({council / 'police_records.yaml'}:"
+    )
+    assert "maps onto 'antisocial'" in reports["police_records"].error
