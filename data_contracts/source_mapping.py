@@ -220,9 +220,10 @@ def _derive(
             values = (derivation.prefix + values).where(values.ne(""), "")
         return values, none, ""
     if derivation.kind == "join":
-        joined = pd.concat(inputs, axis=1).apply(
-            lambda row: derivation.separator.join(v for v in row if v), axis=1
-        )
+        joined = inputs[0]
+        for later in inputs[1:]:
+            both = joined + derivation.separator + later
+            joined = later.where(joined.eq(""), joined.where(later.eq(""), both))
         return joined.astype("str"), none, ""
     text = inputs[0]
     if derivation.kind == "map":
