@@ -357,8 +357,6 @@ def _derivation(data: object, column: Column, where: str, folder: Path) -> Deriv
     inputs = _texts(body[kind], f"{where}.{kind}")
     if not inputs:
         raise SourceDefinitionError(f"{where}.{kind}: name the source column(s)")
-    if kind not in ("first_of", "join") and len(inputs) != 1:
-        raise SourceDefinitionError(f"{where}.{kind}: name one source column")
     derivation = Derivation(kind, inputs)
     if kind == "first_of":
         return replace(derivation, prefix=_text(body.get("prefix") or "", where))

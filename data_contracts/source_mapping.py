@@ -148,9 +148,11 @@ def map_feed(
 def plan_columns(
     columns: _Columns, mapping: FeedMapping, file_name: str
 ) -> tuple[dict[str, str | Derivation], list[str]]:
-    """Where each feed column comes from: a source column (an alias, else the feed
-    column's own name), else a derivation whose inputs the file has; and the required
-    columns found nowhere."""
+    """Where each feed column comes from: the first alias the file has; else its
+    derivation, if the file has an input for it; else a column with the feed column's own
+    name (so a SPEC-shaped file loads through any definition). Also the required columns
+    found nowhere. A derivation comes before the own name because a partner's column of
+    that name can mean something else (a census file's `Term` is the census's term)."""
     plan: dict[str, str | Derivation] = {}
     missing: list[str] = []
     for column in mapping.contract.all_columns:
@@ -158,7 +160,7 @@ def plan_columns(
         aliases = mapping.columns.get(name, ())
         derivation = mapping.derive.get(name)
         source_name = next(
-            (hit for alias in (*aliases, name) if (hit := columns.find(alias, file_name))), None
+            (hit for alias in aliases if (hit := columns.find(alias, file_name))), None
         )
         if source_name is not None:
             plan[name] = source_name
@@ -166,6 +168,8 @@ def plan_columns(
             derivation.kind == "value" or any(columns.find(i, file_name) for i in derivation.inputs)
         ):
             plan[name] = derivation
+        elif own := columns.find(name, file_name):
+            plan[name] = own
         elif column.required:
             missing.append(_wanted(name, aliases, derivation))
     return plan, missing
@@ -185,9 +189,11 @@ def _column(mapping: FeedMapping, name: str) -> Column:
 
 
 def _wanted(name: str, aliases: tuple[str, ...], derivation: Derivation | None) -> str:
-    options = list(aliases) or [name]
+    options = list(aliases)
     if derivation is not None and derivation.inputs:
         options.append(f"derived from {' or '.join(derivation.inputs)}")
+    if name not in aliases:
+        options.append(name)
     return f"{name} ({' or '.join(options)})"
 
 

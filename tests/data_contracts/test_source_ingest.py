@@ -167,7 +167,10 @@ def test_a_new_extract_loads_by_editing_only_its_definition(tmp_path: Path) -> N
     assert refused.error.startswith(
         f"{path}: missing column(s) for feed police of source police_records:"
     )
-    assert "incident_id (OccurrenceRef or Occurrence Reference or Incident Number)" in refused.error
+    assert (
+        "incident_id (OccurrenceRef or Occurrence Reference or Incident Number or incident_id)"
+        in refused.error
+    )
 
     council_police(
         council,
@@ -240,10 +243,11 @@ def test_a_folder_of_several_definitions_refuses_a_file_matching_none(tmp_path: 
     assert report.error == (
         f"{path}: matches no source definition (tried: school_census_attendance,"
         " school_census_exclusions); closest: school_census_attendance (missing academic_year"
-        " (academic_year or derived from ReferenceDate), term (term or derived from"
-        " ReferenceDate),"
-        " sessions_authorised_absence (TermlySessionsAuthorised), sessions_unauthorised_absence"
-        " (TermlySessionsUnauthorised))"
+        " (derived from ReferenceDate or CensusDate or academic_year), term (derived from"
+        " ReferenceDate or CensusDate or term),"
+        " sessions_authorised_absence (TermlySessionsAuthorised or sessions_authorised_absence),"
+        " sessions_unauthorised_absence (TermlySessionsUnauthorised or"
+        " sessions_unauthorised_absence))"
     )
     assert query(tmp_path / "w.duckdb", "select error from load_error") == [(report.error,)]
 

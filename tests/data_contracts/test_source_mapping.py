@@ -125,9 +125,9 @@ def test_a_missing_column_names_every_name_tried(tmp_path: Path) -> None:
     with pytest.raises(FeedFileError) as raised:
         map_feed(rows, source.feeds[0], source, "f.csv")
     assert str(raised.value) == (
-        "f.csv: missing column(s) for feed attendance of source extract: school_urn (URN);"
-        " academic_year (academic_year or derived from ReferenceDate); term (term or derived"
-        " from ReferenceDate)"
+        "f.csv: missing column(s) for feed attendance of source extract: school_urn (URN or"
+        " school_urn); academic_year (derived from ReferenceDate or academic_year); term"
+        " (derived from ReferenceDate or term)"
     )
 
 
