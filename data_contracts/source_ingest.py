@@ -304,8 +304,12 @@ def stale_batches(
     con: duckdb.DuckDBPyConnection, catalogue: SourceCatalogue
 ) -> list[tuple[str, str, str]]:
     """Current batches loaded under a definition that has changed since or is gone:
-    (batch_id, file_name, source)."""
-    ensure_source_tables(con)
+    (batch_id, file_name, source). Reads only (a read-only connection will do)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'load_source'"
+    ).fetchall()[0][0]
+    if not exists:
+        return []
     rows = con.execute(
         "select s.batch_id, b.file_name, s.source, s.definition_sha256 from load_source s"
         " join load_batch b using (batch_id)"
