@@ -55,6 +55,7 @@ class _Columns:
         for name in frame.columns:
             self.by_key.setdefault(normalise_name(name), []).append(name)
         self.used: set[str] = set()
+        self.parsed: dict[tuple[str, tuple[str, ...]], pd.Series] = {}
 
     def find(self, alias: str, file_name: str) -> str | None:
         names = self.by_key.get(normalise_name(alias), [])
@@ -68,6 +69,13 @@ class _Columns:
     def text(self, name: str) -> pd.Series:
         self.used.add(name)
         return self.frame[name].astype("str").fillna("")
+
+    def dates(self, name: str, text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+        """A column's values as dates, parsed once however many derivations read them."""
+        key = (name, formats)
+        if key not in self.parsed:
+            self.parsed[key] = dates(text, formats)
+        return self.parsed[key]
 
 
 def map_feed(
@@ -243,7 +251,7 @@ def _derive(
         quotient = (numbers / derivation.by).round(6)
         values = quotient.map(lambda n: "" if pd.isna(n) else f"{n:g}").astype("str")
         return values, bad, f"expected a number in {present[0]} (source {definition.name})"
-    parsed = dates(text, mapping.date_formats or DEFAULT_DATE_FORMATS)
+    parsed = columns.dates(present[0], text, mapping.date_formats or DEFAULT_DATE_FORMATS)
     bad = parsed.isna() & text.ne("")
     reason = f"expected a date in {present[0]} as {_formats(mapping)} (source {definition.name})"
     if derivation.kind == "month_of":
