@@ -16,6 +16,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from data_contracts.feeds import FEEDS, Feed
@@ -123,7 +124,7 @@ class SourceDefinition:
     personal: frozenset[str] = frozenset()
     path: Path | None = None
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """What the definition does, hashed: a reworded comment leaves it unchanged, any
         change to a column, code, format, query or lookup changes it (load_source)."""

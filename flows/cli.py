@@ -30,19 +30,16 @@ from data_contracts.warehouse_paths import (
     lock_path,
     prepare_demo_folder,
 )
+from flows.sources_command import SHAPE_HELP, add_sources_command, run_sources_check
 from indicators.plan import PlanError, load_plan
 from matching.link import ENGINES
 from matching.pair_scoring import ModelMismatch
 from matching.review import ReviewFileError, read_decisions
 from matching.spark_engine import SparkUnavailable
 from sample_data.noise import NoiseRates
+from sample_data.partner_shapes import SHAPES
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
-SHAPES = ("spec", "partner")
-SHAPE_HELP = (
-    "spec: every feed in its SPEC folder (default); partner: feeds as partners send them,"
-    " read through the shipped source definitions (docs/sources.md)"
-)
 
 
 class UsageError(ValueError):
@@ -243,18 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     historic.add_argument("--file", type=Path, required=True)
 
-    sources = commands.add_parser("sources", help="source definitions for partner extracts")
-    source_commands = sources.add_subparsers(dest="sources_command", required=True)
-    check = source_commands.add_parser(
-        "check",
-        parents=[common],
-        help="show how a file would map (columns, codes, first rows' results); loads nothing",
-    )
-    check.add_argument("file", type=Path)
-    check.add_argument(
-        "--source", default=None, help="the definition to use (default: by folder, else match)"
-    )
-    check.add_argument("--rows", type=_positive, default=10, help="rows to check (default 10)")
+    add_sources_command(commands, common, _positive)
     return parser
 
 
@@ -327,7 +313,7 @@ def _run(args: argparse.Namespace) -> int:
     from flows.environment import prepare_prefect
 
     if args.command == "sources":
-        return _sources_check(args)
+        return run_sources_check(args)
     warehouse = demo_warehouse(args) if args.command == "demo" else args.warehouse
     if args.command == "demo":
         with warehouse_lock(warehouse, args.wait):
@@ -443,17 +429,6 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     print(f"warehouse: {warehouse}")
     print(f"workbook: {result.claim.workbook}")
     return 0
-
-
-def _sources_check(args: argparse.Namespace) -> int:
-    """Not a flow: it loads nothing and runs nothing on a schedule, so it skips Prefect's
-    start (about 17 s) and answers at once."""
-    from data_contracts.source_check import check_file
-
-    check = check_file(args.file, load_catalogue(), args.source, args.rows)
-    for line in check.lines():
-        print(line)
-    return 0 if check.loads else 1
 
 
 def _print_batches(batches: list, brief: bool = False) -> None:

@@ -8,8 +8,6 @@ from sample_data.generate import write_sample
 from sample_data.noise import NoiseRates
 from sample_data.partner_shapes import write_partner_shapes
 
-SHAPES = ("spec", "partner")
-
 
 @flow(name="sample")
 def sample_flow(

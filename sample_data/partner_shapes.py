@@ -46,6 +46,8 @@ PARTNER_FEEDS = (
     "eh_outcomes",
 )
 """The feeds written in a partner's shape; the others stay in their SPEC folders."""
+SHAPES = ("spec", "partner")
+"""`sfp sample --shape`: every feed in its SPEC folder, or the partner feeds rewritten."""
 
 
 def write_partner_shapes(out: Path) -> None:
