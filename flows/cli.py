@@ -22,6 +22,8 @@ from typing import NoReturn
 from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from data_contracts.ingest import FeedFileError
+from data_contracts.source_catalogue import SOURCES_ENV, load_catalogue
+from data_contracts.source_definitions import SourceDefinitionError
 from data_contracts.warehouse import WarehouseError, is_interrupt
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import (
@@ -31,12 +33,14 @@ from data_contracts.warehouse_paths import (
     lock_path,
     prepare_demo_folder,
 )
+from flows.sources_command import SHAPE_HELP, add_sources_command, run_sources_check
 from indicators.plan import PlanError, load_plan
 from matching.link import ENGINES
 from matching.pair_scoring import ModelMismatch
 from matching.review import ReviewFileError, read_decisions
 from matching.spark_engine import SparkUnavailable
 from sample_data.noise import NoiseRates
+from sample_data.partner_shapes import SHAPES
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
 
@@ -140,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the council's outcome plan (default: the national framework)",
     )
     common.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the council's own source definitions, beside the shipped ones (default:"
+        f" ${SOURCES_ENV}; docs/sources.md)",
+    )
+    common.add_argument(
         "--wait",
         type=float,
         default=0.0,
@@ -159,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--households", type=_positive, default=300)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--shape", choices=SHAPES, default="spec", help=SHAPE_HELP)
 
     sample = commands.add_parser(
         "sample", parents=[common], help="write a synthetic council's inbox and truth"
@@ -166,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--households", type=_positive, default=300)
     sample.add_argument("--seed", type=int, default=1)
+    sample.add_argument("--shape", choices=SHAPES, default="spec", help=SHAPE_HELP)
     defaults = NoiseRates()
     for name, what in NOISE_OPTIONS.items():
         sample.add_argument(
@@ -246,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="record a council's historic claims (CSV, one row per family member)",
     )
     historic.add_argument("--file", type=Path, required=True)
+
+    add_sources_command(commands, common, _positive)
     return parser
 
 
@@ -253,6 +269,13 @@ def _check_inputs(args: argparse.Namespace) -> None:
     """Everything a flow would trip over later, checked up front."""
     if args.plan is not None:
         load_plan(args.plan)
+    if args.sources is not None:
+        # Every later step (and a served run's process) finds the council's definitions here.
+        os.environ[SOURCES_ENV] = str(args.sources)
+    if args.command in ("nightly", "serve", "demo", "sources"):
+        load_catalogue()  # a wrong definition is one line and exit 2, before any flow
+    if args.command == "sources" and not args.file.is_file():
+        raise UsageError(f"{args.file}: file not found")
     if args.command in ("nightly", "serve") and not args.inbox.is_dir():
         raise UsageError(
             f"{args.inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv or .xlsx)"
@@ -328,6 +351,8 @@ def _prepare_prefect(warehouse: Path) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "sources":
+        return run_sources_check(args)
     warehouse = demo_warehouse(args) if args.command == "demo" else args.warehouse
     if args.command == "demo":
         with warehouse_lock(warehouse, args.wait):
@@ -365,10 +390,13 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
     if args.command == "sample":
         from flows.sample import sample_flow
 
-        summary = sample_flow(args.out, args.households, args.seed, asdict(noise_from_args(args)))
+        summary = sample_flow(
+            args.out, args.households, args.seed, asdict(noise_from_args(args)), args.shape
+        )
         print(
             f"sample council written to {args.out}/inbox ({summary['households']} households,"
-            f" {summary['cases']} early help cases); truth in {args.out}/truth"
+            f" {summary['cases']} early help cases, {args.shape} shape); truth in"
+            f" {args.out}/truth"
         )
         return 0
     if args.command == "nightly":
@@ -439,7 +467,7 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
         return 0
     from flows.demo import demo_flow
 
-    result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan)
+    result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan, args.shape)
     _print_batches(result.nightly.batches, brief=True)
     print(f"validation report (offline HTML): {result.nightly.validation_page}")
     print(f"linked {result.nightly.people} people")
@@ -458,14 +486,18 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
 
 def _print_batches(batches: list, brief: bool = False) -> None:
     """One reconciliation line per file, then the night's totals; every entry that was
-    skipped or is still refused is listed too, never dropped silently."""
+    skipped or is still refused, and every file loaded under an earlier source definition,
+    is listed too, never dropped silently."""
+    from data_contracts.source_ingest import StaleBatchReport
+
     loaded = [b for b in batches if b.status == "loaded"]
     already = sum(b.status == "already loaded" for b in batches)
     skipped = sum(b.status == "skipped" for b in batches)
     still = sum(b.status == "still refused" for b in batches)
+    stale = sum(isinstance(b, StaleBatchReport) for b in batches)
     for report in batches:
         quiet = report.status in ("loaded", "already loaded") and not report.rows_quarantined
-        if not brief or not quiet:
+        if not brief or not quiet or isinstance(report, StaleBatchReport):
             print(report.line())
     superseded = sum(len(b.supersedes) for b in loaded)
     print(
@@ -477,6 +509,12 @@ def _print_batches(batches: list, brief: bool = False) -> None:
         + (f"; {skipped} skipped" if skipped else "")
         + (f"; {already} already loaded" if already else "")
         + (f"; {superseded} earlier batches superseded" if superseded else "")
+        + (
+            f"; {stale} loaded under an earlier source definition (`sfp nightly --rebuild`"
+            " reloads them)"
+            if stale
+            else ""
+        )
     )
 
 
@@ -497,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         UsageError,
         WarehouseError,
         PlanError,
+        SourceDefinitionError,
         FeedFileError,
         WarehouseBusy,
         OutputPathError,

@@ -26,9 +26,9 @@ from matching.link import LinkResult
 
 
 @task(name="ingest and validate feeds", cache_policy=NO_CACHE)
-def ingest(warehouse: Path, inbox: Path) -> tuple[list[BatchReport], Path]:
+def ingest(warehouse: Path, inbox: Path, rebuild: bool = False) -> tuple[list[BatchReport], Path]:
     with connect(warehouse) as con:
-        return ingest_stage(con, inbox, warehouse)
+        return ingest_stage(con, inbox, warehouse, reload_stale=rebuild)
 
 
 @task(name="link people", cache_policy=NO_CACHE)
@@ -55,7 +55,7 @@ def nightly_flow(
 ) -> NightlyResult:
     """Only new batches are validated and only new records scored, unless `rebuild`."""
     options = NightlyOptions(load_plan(plan_file), as_of or date.today(), model, rebuild, engine)
-    batches, page = ingest(warehouse, inbox)
+    batches, page = ingest(warehouse, inbox, rebuild)
     linked = link(warehouse, options)
     derived = derive(warehouse, options)
     return NightlyResult(batches, linked.people, page, linked.mode, derived)

@@ -6,10 +6,20 @@ from prefect import flow
 
 from sample_data.generate import write_sample
 from sample_data.noise import NoiseRates
+from sample_data.partner_shapes import write_partner_shapes
 
 
 @flow(name="sample")
 def sample_flow(
-    out: Path, households: int = 300, seed: int = 1, noise: dict[str, float] | None = None
+    out: Path,
+    households: int = 300,
+    seed: int = 1,
+    noise: dict[str, float] | None = None,
+    shape: str = "spec",
 ) -> dict[str, object]:
-    return write_sample(out, households, seed, NoiseRates(**noise) if noise else None)
+    """`shape` "partner": the feeds with a shipped source definition are written as their
+    partners send them (docs/sources.md); the council and its truth are the same."""
+    summary = write_sample(out, households, seed, NoiseRates(**noise) if noise else None)
+    if shape == "partner":
+        write_partner_shapes(out)
+    return summary
