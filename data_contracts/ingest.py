@@ -274,18 +274,21 @@ def ingest_inbox(
     """
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     plan = plan_inbox(con, inbox, sources)
+
+    def heard(report: BatchReport) -> None:
+        log.info(report.line())  # each file on the terminal as soon as it is final
+        if on_report is not None:
+            on_report(report)
+
     reports: dict[tuple[Path, str], BatchReport] = {}
     for entry, report in zip(plan.unloaded(), record_unloaded(con, plan, loaded_at), strict=True):
         reports[entry.path, entry.feed] = report
-        if on_report is not None:
-            on_report(report)
+        heard(report)
     for feed in plan.feeds():
-        loaded = ingest_feed(con, plan, feed, loaded_at, reload_stale, on_report)
+        loaded = ingest_feed(con, plan, feed, loaded_at, reload_stale, heard)
         for entry, report in zip(plan.loading(feed), loaded, strict=True):
             reports[entry.path, entry.feed] = report
     ordered = [reports[entry.path, entry.feed] for entry in plan.entries]
-    for report in ordered:
-        log.info(report.line())
     return ordered
 
 

@@ -15,11 +15,13 @@ def sample_flow(
     households: int = 300,
     seed: int = 1,
     noise: dict[str, float] | None = None,
+    hard: bool = False,
     shape: str = "spec",
 ) -> dict[str, object]:
     """`shape` "partner": the feeds with a shipped source definition are written as their
     partners send them (docs/sources.md); the council and its truth are the same."""
-    summary = write_sample(out, households, seed, NoiseRates(**noise) if noise else None)
+    rates = NoiseRates(**noise) if noise else None
+    summary = write_sample(out, households, seed, rates, hard=hard)
     if shape == "partner":
         write_partner_shapes(out)
     return summary

@@ -128,9 +128,9 @@ def test_a_read_only_warehouse_is_one_line(tmp_path: Path) -> None:
 INTERRUPTED = (
     "import sys, duckdb\n"
     "import flows.cli as cli\n"
-    "def interrupted(args):\n"
+    "def interrupted(command, args):\n"
     "    raise duckdb.InterruptException('INTERRUPT Error: Interrupted!')\n"
-    "cli._run = interrupted\n"
+    "cli.execute = interrupted\n"
     "sys.exit(cli.main(sys.argv[1:]))\n"
 )
 
