@@ -24,7 +24,13 @@ def rewind_batches(con: duckdb.DuckDBPyConnection, max_load_seq: int) -> int:
         # stg_<feed> is a view of the current batches; the rows live in stg_<feed>_all.
         for table in (f"raw_{feed}", f"stg_{feed}_all"):
             con.execute(f"delete from {table} where batch_id in (select unnest(?))", [later])
-    for table in ("quarantine_row", "validation_result", "staged_row_key"):
+    for table in (
+        "quarantine_row",
+        "validation_result",
+        "staged_row_key",
+        "load_source",
+        "load_source_row",
+    ):
         con.execute(f"delete from {table} where batch_id in (select unnest(?))", [later])
     # A correction loaded after the submission must not hide the batch it replaced.
     con.execute("delete from load_supersession where superseded_at_seq > ?", [max_load_seq])

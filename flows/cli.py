@@ -19,6 +19,7 @@ from pathlib import Path
 from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from data_contracts.feed_reader import FeedFileError
+from data_contracts.source_definitions import SourceDefinitionError
 from data_contracts.warehouse import WarehouseError, connect, is_interrupt
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import OutputPathError
@@ -36,6 +37,7 @@ USER_MISTAKES = (
     UsageError,
     WarehouseError,
     PlanError,
+    SourceDefinitionError,
     FeedFileError,
     WarehouseBusy,
     OutputPathError,
@@ -86,7 +88,8 @@ def execute(command: Command, args: argparse.Namespace) -> int:
     """Take the lock if the command writes, prepare Prefect, run the command's flow."""
     warehouse = command.warehouse(args)
     if not command.locks:
-        _prepare_prefect(warehouse)
+        if command.flow:
+            _prepare_prefect(warehouse)
         return command.run(args, warehouse)
     with warehouse_lock(warehouse, args.wait):
         if command.prepare is not None:

@@ -53,9 +53,9 @@ def _retry_on_file_error(task, task_run, state) -> bool:  # type: ignore[no-unty
     retry_delay_seconds=10,
     retry_condition_fn=_retry_on_file_error,
 )
-def ingest(warehouse: Path, inbox: Path) -> tuple[list[BatchReport], Path]:
+def ingest(warehouse: Path, inbox: Path, rebuild: bool = False) -> tuple[list[BatchReport], Path]:
     with connect(warehouse) as con:
-        return ingest_stage(con, inbox, warehouse)
+        return ingest_stage(con, inbox, warehouse, reload_stale=rebuild)
 
 
 @task(name="link people", cache_policy=NO_CACHE)
@@ -88,7 +88,7 @@ def nightly_flow(
     """Only new batches are validated and only new records scored, unless `rebuild`."""
     options = NightlyOptions(load_plan(plan_file), as_of or date.today(), model, rebuild, engine)
     began = _stage(1, f"ingest and validate the feeds in {inbox}")
-    batches, page = ingest(warehouse, inbox)
+    batches, page = ingest(warehouse, inbox, rebuild)
     loaded = [b for b in batches if b.status == "loaded"]
     log.info(
         "ingested %d files: %d rows in = %d staged + %d quarantined; %d refused (%.1f s)",

@@ -57,11 +57,18 @@ def now_utc() -> datetime:
 
 
 def ingest_stage(
-    con: duckdb.DuckDBPyConnection, inbox: Path, warehouse: Path, run_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    warehouse: Path,
+    run_at: datetime | None = None,
+    reload_stale: bool = False,
 ) -> tuple[list[BatchReport], Path]:
-    """Load and validate every new file; the offline validation page goes beside the warehouse."""
+    """Load and validate every new file; the offline validation page goes beside the warehouse.
+
+    `reload_stale` (a rebuild) loads again files loaded under an earlier version of their
+    source definition (docs/sources.md)."""
     run_at = run_at or now_utc()
-    batches = ingest_inbox(con, inbox, run_at)
+    batches = ingest_inbox(con, inbox, run_at, reload_stale=reload_stale)
     return batches, write_validation_page(batches, reports_folder(warehouse), run_at)
 
 
@@ -115,7 +122,7 @@ def run_nightly(
     run_at: datetime | None = None,
 ) -> NightlyResult:
     """One nightly run on an open warehouse connection: ingest, link, derive."""
-    batches, page = ingest_stage(con, inbox, warehouse, run_at)
+    batches, page = ingest_stage(con, inbox, warehouse, run_at, options.rebuild)
     linked = link_stage(con, warehouse, options)
     derived = derive_stage(con, options)
     return nightly_result(warehouse, batches, page, linked, derived)
