@@ -57,6 +57,7 @@ __all__ = [
     "ingest_feed",
     "ingest_file",
     "ingest_inbox",
+    "in_inbox_order",
     "plan_inbox",
     "read_feed_file",
     "record_unloaded",
@@ -280,16 +281,27 @@ def ingest_inbox(
         if on_report is not None:
             on_report(report)
 
-    reports: dict[tuple[Path, str], BatchReport] = {}
-    for entry, report in zip(plan.unloaded(), record_unloaded(con, plan, loaded_at), strict=True):
-        reports[entry.path, entry.feed] = report
+    unloaded = record_unloaded(con, plan, loaded_at)
+    for report in unloaded:
         heard(report)
+    loaded = {
+        feed: ingest_feed(con, plan, feed, loaded_at, reload_stale, heard) for feed in plan.feeds()
+    }
+    return in_inbox_order(plan, unloaded, loaded)
+
+
+def in_inbox_order(
+    plan: InboxPlan, unloaded: list[BatchReport], loaded: dict[str, list[BatchReport]]
+) -> list[BatchReport]:
+    """The night's reports in inbox order, from `record_unloaded` and each `ingest_feed`
+    (a flow that runs one task per feed puts them back together with this)."""
+    reports: dict[tuple[Path, str], BatchReport] = {}
+    for entry, report in zip(plan.unloaded(), unloaded, strict=True):
+        reports[entry.path, entry.feed] = report
     for feed in plan.feeds():
-        loaded = ingest_feed(con, plan, feed, loaded_at, reload_stale, heard)
-        for entry, report in zip(plan.loading(feed), loaded, strict=True):
+        for entry, report in zip(plan.loading(feed), loaded[feed], strict=True):
             reports[entry.path, entry.feed] = report
-    ordered = [reports[entry.path, entry.feed] for entry in plan.entries]
-    return ordered
+    return [reports[entry.path, entry.feed] for entry in plan.entries]
 
 
 def _prepare(

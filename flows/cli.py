@@ -73,13 +73,14 @@ def check_inputs(args: argparse.Namespace) -> None:
 
 def _prepare_prefect(warehouse: Path) -> None:
     """Prefect keeps its state beside the warehouse: a folder it cannot write is one line."""
-    from flows.environment import prepare_prefect
+    from flows.environment import prepare_prefect, send_pipeline_logs_to_prefect
 
     try:
         prepare_prefect(warehouse)
     except OSError as error:
         why = (error.strerror or type(error).__name__).lower()
         raise WarehouseError(f"{warehouse}: cannot be written beside ({why})") from None
+    send_pipeline_logs_to_prefect()
     if not os.environ.get("PREFECT_API_URL"):
         log.info("starting Prefect's temporary server (no Prefect server set; about 20 s)")
 
