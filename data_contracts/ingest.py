@@ -26,7 +26,6 @@ import duckdb
 from data_contracts.batch_load import (
     BatchReport,
     PreparedFile,
-    file_sha256,
     ingest_file,
     load_file,
     prepare_file,
@@ -40,12 +39,13 @@ from data_contracts.feed_reader import (
 )
 from data_contracts.feeds import FEEDS
 from data_contracts.inbox_scan import InboxEntry, scan_inbox
+from data_contracts.refusals import digest_or_none, earlier_refusal, refuse, unexpected
 from data_contracts.source_catalogue import SourceCatalogue, load_catalogue
 from data_contracts.source_definitions import SourceDefinition, SourceDefinitionError
 from data_contracts.source_ingest import folder_key, prepare_source_file
 from data_contracts.source_match import choose_definition
 from data_contracts.validation import validate_batches
-from data_contracts.warehouse import is_interrupt, scalar
+from data_contracts.warehouse import is_interrupt
 
 __all__ = [
     "BatchReport",
@@ -202,7 +202,7 @@ def record_unloaded(
             name = display_name(entry.path)
             reports.append(BatchReport.unloaded(entry.feed, name, "skipped", entry.reason))
             continue
-        digest = _digest_or_none(entry.path) if entry.remember else None
+        digest = digest_or_none(entry.path) if entry.remember else None
         reports.append(
             refuse(
                 con, entry.feed, entry.path, entry.reason, loaded_at, digest, entry.definition_key
@@ -316,7 +316,7 @@ def _prepare(
     name = display_name(entry.path)
     feed = FEEDS[entry.feed]
     key = entry.source.fingerprint if entry.source else None
-    digest = _digest_or_none(entry.path)
+    digest = digest_or_none(entry.path)
     if digest is not None:
         earlier = earlier_refusal(con, feed.name, digest, key)
         if earlier is not None:
@@ -383,68 +383,3 @@ def _refuse_prepared(
     return refuse(
         con, feed, prepared.path, message, loaded_at, prepared.digest, prepared.definition_key
     )
-
-
-def unexpected(name: str, stage: str, error: BaseException) -> str:
-    """One line for an error nobody foresaw: its kind, never its text, which may quote a
-    value from the file (a conversion error once printed an NHS number into a log)."""
-    if isinstance(error, OSError):
-        return f"{name}: could not be {stage} ({(error.strerror or type(error).__name__).lower()})"
-    return (
-        f"{name}: could not be {stage} ({type(error).__name__}); nothing of it was loaded,"
-        " the other files were"
-    )
-
-
-def _digest_or_none(path: Path) -> str | None:
-    try:
-        return file_sha256(path)
-    except OSError:
-        return None
-
-
-def earlier_refusal(
-    con: duckdb.DuckDBPyConnection,
-    feed: str | None,
-    digest: str,
-    definition_key: str | None = None,
-) -> str | None:
-    """Why these bytes were refused before for this feed folder (and, for a partner's
-    file, under the same definitions), if they were."""
-    found = scalar(
-        con,
-        "select error from load_error where file_sha256 = ? and feed is not distinct from ?"
-        " and definition_sha256 is not distinct from ? order by loaded_at limit 1",
-        [digest, feed or None, definition_key],
-    )
-    return None if found is None else str(found)
-
-
-def refuse(
-    con: duckdb.DuckDBPyConnection,
-    feed: str | None,
-    path: Path,
-    message: str,
-    loaded_at: datetime,
-    digest: str | None,
-    definition_key: str | None = None,
-) -> BatchReport:
-    """Record a refused file once; the same bytes are not tried again, and a file that
-    could not even be read is retried (and recorded again only if the reason changes)."""
-    name = display_name(path)
-    if digest is not None:
-        earlier = earlier_refusal(con, feed, digest, definition_key)
-        if earlier is not None:
-            return BatchReport.unloaded(feed or "", name, "still refused", earlier)
-    recorded = scalar(
-        con,
-        "select 1 from load_error where file_sha256 is null and file_name = ? and error = ?",
-        [name, message],
-    )
-    if digest is not None or not recorded:
-        con.execute(
-            "insert into load_error (feed, file_name, file_sha256, error, loaded_at,"
-            " definition_sha256) values (?, ?, ?, ?, ?, ?)",
-            [feed or None, name, digest, message, loaded_at, definition_key],
-        )
-    return BatchReport.unloaded(feed or "", name, "refused", error=message)
