@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,8 @@ from claims.report_page import claim_page_html, claim_page_path, write_claim_pag
 from claims.workbook import ClaimWorkbook, render
 from indicators.plan import Plan
 from matching.model import MODEL_VERSION
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,14 @@ def run_claim(
     con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, out: Path, submit: bool = False
 ) -> ClaimResult:
     """Decide, write the workbook and, with `submit`, record the period in the ledger."""
+    log.info("deciding every case as of %s (%s)", as_of, financial_quarter(as_of))
     decisions = decide_cases(con, plan, as_of)
+    log.info(
+        "decided %d cases: %d claimed, %d not claimed",
+        len(decisions),
+        int(decisions["claimed"].sum()),
+        int((~decisions["claimed"]).sum()),
+    )
     content = build_workbook_content(con, plan, as_of, decisions)
     data = render(content)
     fingerprint = str(dict(content.summary)["input fingerprint"])
@@ -208,6 +218,7 @@ def run_claim(
     page = write_claim_page(
         claim_page_path(out), claim_page_html(con, plan, as_of, decisions, list(content.summary))
     )
+    log.info("workbook written: %s%s", out, " (submitted)" if submit else "")
     claimed = decisions[decisions["claimed"]]
     return ClaimResult(
         out,
