@@ -32,6 +32,7 @@ class TempSchema:
 
     con: duckdb.DuckDBPyConnection
     made: list[str] = field(default_factory=list)
+    views: list[str] = field(default_factory=list)
 
     def table(self, name: str, sql: str, parameters: Mapping[str, Any] | None = None) -> None:
         """A temp table from a query; named parameters are passed only when it uses them."""
@@ -59,11 +60,27 @@ class TempSchema:
         for name in names:
             self.model(sql_dir / f"{name}.sql", parameters)
 
+    def restrict(self, table: str, key: str, keep: str) -> None:
+        """A temp view named like a warehouse table, holding only the rows whose `key` is
+        in the temp table `keep`: the models that follow read only those."""
+        database = self.con.execute("select current_database()").fetchall()[0][0]
+        self.con.execute(
+            f'create or replace temp view {table} as select * from "{database}".main.{table} '
+            f"where {key} in (select {key} from temp.{keep})"
+        )
+        self.views.append(table)
+
     def drop(self, names: Iterable[str]) -> None:
         for name in names:
             self.con.execute(f"drop table if exists temp.{name}")
             if name in self.made:
                 self.made.remove(name)
+
+    def drop_all(self) -> None:
+        for view in reversed(self.views):
+            self.con.execute(f"drop view if exists temp.{view}")
+        self.views.clear()
+        self.drop(list(reversed(self.made)))
 
 
 @contextmanager
@@ -73,7 +90,7 @@ def temp_schema(con: duckdb.DuckDBPyConnection) -> Iterator[TempSchema]:
     try:
         yield temps
     finally:
-        temps.drop(list(reversed(temps.made)))
+        temps.drop_all()
 
 
 def quarter_end(day: date) -> date:

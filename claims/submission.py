@@ -240,11 +240,14 @@ def run_claim(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    # Imported here: the page module reads this module's period helpers.
+    # Imported here: the page and forecast modules read this module's period helpers.
+    from claims.forecast import build_forecast
     from claims.report_page import claim_page_html, claim_page_path, write_claim_page
 
+    forecast = build_forecast(con, plan, as_of, decided=True)
     page = write_claim_page(
-        claim_page_path(out), claim_page_html(con, plan, as_of, decisions, list(content.summary))
+        claim_page_path(out),
+        claim_page_html(con, plan, as_of, decisions, list(content.summary), forecast.quarters),
     )
     claimed = decisions[decisions["claimed"]]
     return ClaimResult(

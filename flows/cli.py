@@ -20,6 +20,7 @@ from pathlib import Path
 
 from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
+from claims.worklist import WorklistError
 from data_contracts.ingest import FeedFileError
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import (
@@ -29,6 +30,8 @@ from data_contracts.warehouse_paths import (
     lock_path,
     prepare_demo_folder,
 )
+from flows.lookahead_cli import COMMANDS as LOOKAHEAD
+from flows.lookahead_cli import add_lookahead_commands, check_lookahead_outputs, run_lookahead
 from indicators.plan import PlanError, load_plan
 from matching.link import ENGINES
 from matching.pair_scoring import ModelMismatch
@@ -220,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="also write the rebuilt workbook here"
     )
 
+    add_lookahead_commands(commands, common, _as_of)
+
     historic = commands.add_parser(
         "import-claims",
         parents=[common],
@@ -252,7 +257,7 @@ def _check_inputs(args: argparse.Namespace) -> None:
             "(docs/operations.md)"
         )
     if (
-        args.command in ("claim", "rerun", "import-claims", "review-import")
+        args.command in ("claim", "rerun", "import-claims", "review-import", *LOOKAHEAD)
         and not args.warehouse.exists()
     ):
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
@@ -260,6 +265,8 @@ def _check_inputs(args: argparse.Namespace) -> None:
         check_output_file(claim_workbook_path(args), args.warehouse)
     if args.command == "rerun" and args.out is not None:
         check_output_file(args.out, args.warehouse)
+    if args.command in LOOKAHEAD:
+        check_lookahead_outputs(args)
     if args.command == "demo":
         check_demo_folder(args.dir, lock_path(demo_warehouse(args)))
     if args.command in ("import-claims", "rerun") or getattr(args, "submit", False):
@@ -377,6 +384,9 @@ def _run_flow(args: argparse.Namespace, warehouse: Path) -> int:
         for line in rerun.differences:
             print(f"  {line}")
         return 1
+    if args.command in LOOKAHEAD:
+        print("\n".join(run_lookahead(args)))
+        return 0
     if args.command == "import-claims":
         from flows.claim import import_claims_flow
 
@@ -446,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         ReviewFileError,
         SparkUnavailable,
         ModelMismatch,
+        WorklistError,
     ) as error:
         print(f"sfp: error: {error}", file=sys.stderr)
         code = 2
