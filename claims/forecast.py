@@ -115,6 +115,12 @@ def _decide_at(temps: TempSchema, plan: Plan, end: date, again: bool) -> None:
     )
 
 
+def _first_by_family(cases: pd.DataFrame, column: str) -> pd.Series:
+    """The earliest date in `column` per family (family_key), as timestamps."""
+    dates = pd.to_datetime(cases[column]).astype("datetime64[s]")
+    return dates.groupby(cases["family_key"]).min().dropna()
+
+
 def quarter_table(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
@@ -125,14 +131,9 @@ def quarter_table(
     """Per quarter: families first expected claimable in it, the running total of each
     financial year (its submitted periods before the as-of date, plus the forecast) and the
     plan's allocation; open cases' families that could pass in it only if closed now."""
-    by = pd.to_datetime(cases["claimable_by"]).dt.date
-    expected = cases.assign(by=by).dropna(subset=["by"]).groupby("family_key")["by"].min()
-    open_cases = cases[(cases["status"] == "open") & cases["earliest_pass_date"].notna()]
-    open_by = (
-        open_cases.assign(on=pd.to_datetime(open_cases["earliest_pass_date"]).dt.date)
-        .groupby("family_key")["on"]
-        .min()
-    )
+    expected = _first_by_family(cases, "claimable_by")
+    open_cases = cases[cases["status"] == "open"]
+    open_by = _first_by_family(open_cases, "earliest_pass_date")
     open_by = open_by[~open_by.index.isin(expected.index)]
     rows = []
     submitted: dict[str, int] = {}
@@ -141,7 +142,7 @@ def quarter_table(
         year, year_start = financial_year(end)
         if year not in submitted:
             submitted[year] = running[year] = claimed_in_year(con, year_start, as_of)
-        new = int((expected == end).sum())
+        new = int((expected == pd.Timestamp(end)).sum())
         running[year] += new
         allocation = yearly_allocation(plan, year)
         rows.append(
@@ -149,8 +150,10 @@ def quarter_table(
                 "quarter": financial_quarter(end),
                 "quarter end": end,
                 "families expected to become claimable": new,
-                "expected by the quarter end": int((expected <= end).sum()),
-                "open cases' families that could pass if closed now": int((open_by <= end).sum()),
+                "expected by the quarter end": int((expected <= pd.Timestamp(end)).sum()),
+                "open cases' families that could pass if closed now": int(
+                    (open_by <= pd.Timestamp(end)).sum()
+                ),
                 "financial year": year,
                 "claimed in the year before the as-of date": submitted[year],
                 "claimed and expected in the year": running[year],

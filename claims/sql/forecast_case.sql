@@ -18,6 +18,15 @@ with horizon as (
     from forecast_horizon
     group by case_id
 ),
+family_first as (
+    -- the case through which each family is first expected to be claimed
+    select n.family_key, arg_min(n.case_id, (h.claimable_by, n.case_id)) as through_case,
+           min(h.claimable_by) as family_by
+    from forecast_now n
+    join horizon h using (case_id)
+    where h.claimable_by is not null
+    group by n.family_key
+),
 scoped as (
     select *
     from forecast_now
@@ -36,6 +45,9 @@ final as (
             when s.claimed_before then 'claimed before: a case is claimed once'
             when s.claimed then 'claimable now'
             when h.claimable_by is not null then 'expected: only time stands in the way'
+            when f.through_case is not null
+                then 'its family is expected to be claimed by '
+                     || strftime(f.family_by, '%Y-%m-%d') || ' through case ' || f.through_case
             when s.closed_date is null then 'open: could pass once closed, if what it still needs is met'
             else 'not expected: needs more than time'
         end as outlook,
@@ -54,5 +66,6 @@ final as (
         s.headline_outcomes
     from scoped s
     left join horizon h using (case_id)
+    left join family_first f using (family_key)
 )
 select * from final

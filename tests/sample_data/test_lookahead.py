@@ -19,11 +19,11 @@ import pytest
 
 from claims.decide import decide_cases
 from claims.forecast import build_forecast
-from claims.worklist import Worklist, build_worklist
+from claims.worklist import build_worklist
 from data_contracts.feeds import FEEDS, PERSON_FEEDS
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
-from matching.quality import sample_truth
+from sample_data.worklist_truth import planted_listed, precision_recall
 from tests.sample_data.conftest import Council
 
 
@@ -36,42 +36,12 @@ def council_con(council: Council, tmp_path: Path) -> Iterator[duckdb.DuckDBPyCon
         yield con
 
 
-def planted_listed(
-    council: Council, worklist: Worklist, con: duckdb.DuckDBPyConnection
-) -> pd.DataFrame:
-    """Each planted worklist household and look-alike, and whether a listed family holds
-    one of its people (truth/people.csv through the links of truth/source_rows.csv)."""
-    truth = sample_truth(con, council.folder / "truth" / "source_rows.csv")
-    con.register("_truth", truth)
-    person_truth = con.execute(
-        "select distinct l.person_id, t.true_id from person_link l "
-        "join _truth t using (source, source_record_id)"
-    ).df()
-    con.unregister("_truth")
-    people = pd.DataFrame(council.truth("people.csv"))
-    members = worklist.members.merge(person_truth, on="person_id").merge(
-        people, left_on="true_id", right_on="true_person_id"
-    )
-    planted = pd.DataFrame(council.truth("worklist_households.csv"))
-    planted["got"] = planted["household_id"].isin(set(members["household_id"]))
-    return planted
-
-
-def precision_recall(planted: pd.DataFrame) -> tuple[float, float]:
-    """Over the planted households: worklist families found (recall), and of those listed,
-    how many are worklist families rather than look-alikes (precision)."""
-    listed = planted[planted["got"]]
-    should = planted[planted["listed"] == "yes"]
-    precision = (listed["listed"] == "yes").mean() if len(listed) else 1.0
-    return float(precision), float(should["got"].mean())
-
-
 def test_sample_council_lists_every_planted_family_and_no_look_alike(
     council: Council, council_con: duckdb.DuckDBPyConnection
 ) -> None:
     as_of = date.fromisoformat(str(council.summary["as_of"]))
     worklist = build_worklist(council_con, load_plan(), as_of)
-    planted = planted_listed(council, worklist, council_con)
+    planted = planted_listed(council_con, council.folder, worklist.members["person_id"])
     precision, recall = precision_recall(planted)
     print(
         f"\nworklist at {council.summary['households']} households: "
