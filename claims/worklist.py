@@ -91,7 +91,7 @@ def source_dates_sql() -> str:
     return "\nunion all\n".join(parts)
 
 
-def _check_linked(con: duckdb.DuckDBPyConnection) -> None:
+def check_linked(con: duckdb.DuckDBPyConnection) -> None:
     tables = {
         name
         for (name,) in con.execute(
@@ -108,7 +108,7 @@ def _check_linked(con: duckdb.DuckDBPyConnection) -> None:
 
 def build_worklist(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date) -> Worklist:
     """Derive as of the date (incrementally where it can), then list the families."""
-    _check_linked(con)
+    check_linked(con)
     derive_indicators(con, plan, as_of, incremental=True)
     parameters = model_parameters(plan, as_of)
     with temp_schema(con) as temps:

@@ -31,7 +31,7 @@ from data_contracts.warehouse_paths import (
     prepare_demo_folder,
 )
 from flows.lookahead_cli import COMMANDS as LOOKAHEAD
-from flows.lookahead_cli import add_lookahead_commands, check_lookahead_outputs, run_lookahead
+from flows.lookahead_cli import add_lookahead_commands, check_lookahead_inputs, run_lookahead
 from indicators.plan import PlanError, load_plan
 from matching.link import ENGINES
 from matching.pair_scoring import ModelMismatch
@@ -266,7 +266,7 @@ def _check_inputs(args: argparse.Namespace) -> None:
     if args.command == "rerun" and args.out is not None:
         check_output_file(args.out, args.warehouse)
     if args.command in LOOKAHEAD:
-        check_lookahead_outputs(args)
+        check_lookahead_inputs(args)
     if args.command == "demo":
         check_demo_folder(args.dir, lock_path(demo_warehouse(args)))
     if args.command in ("import-claims", "rerun") or getattr(args, "submit", False):

@@ -55,8 +55,8 @@ def add_lookahead_commands(
     )
 
 
-def check_lookahead_outputs(args: argparse.Namespace) -> None:
-    """Output paths refused before any flow starts (one line, exit 2)."""
+def check_lookahead_inputs(args: argparse.Namespace) -> None:
+    """Output paths refused before anything runs (one line, exit 2)."""
     if args.command == "worklist":
         check_worklist_files(worklist_files(args.out, args.counts_out, args.as_of), args.warehouse)
     else:
@@ -66,7 +66,17 @@ def check_lookahead_outputs(args: argparse.Namespace) -> None:
 
 
 def run_lookahead(args: argparse.Namespace) -> list[str]:
-    """Run the command's flow; the lines the command line prints."""
+    """Run the command's flow (the caller holds the warehouse lock); the lines to print.
+
+    A warehouse never linked into candidate families is refused here, before the flow
+    starts, so the mistake is one line rather than a failed flow run.
+    """
+    from claims.worklist import check_linked
+    from data_contracts.warehouse import connect
+
+    if args.command == "worklist":
+        with connect(args.warehouse, read_only=True) as con:
+            check_linked(con)
     from flows.lookahead import forecast_flow, worklist_flow
 
     if args.command == "worklist":
