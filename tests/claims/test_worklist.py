@@ -96,6 +96,7 @@ def _needs(worklist: Worklist) -> set[tuple[str, str]]:
     return set(zip(worklist.evidence["criterion"], worklist.evidence["person_id"], strict=True))
 
 
+@pytest.mark.rule("worklist-identify-from-data")
 def test_needs_under_two_headlines_list_the_family_with_their_evidence(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -118,6 +119,7 @@ def test_needs_under_two_headlines_list_the_family_with_their_evidence(
     assert str(members.loc["child", "dob"].date()) == PEOPLE["child"]
 
 
+@pytest.mark.rule("worklist-identify-from-data")
 @pytest.mark.parametrize(
     ("offence_day", "listed"),
     [("2024-09-30", True), ("2024-09-29", False)],
@@ -132,6 +134,7 @@ def test_the_window_opens_twelve_months_before_the_as_of_date(
     assert len(worklist.families) == int(listed)
 
 
+@pytest.mark.rule("worklist-headlines")
 def test_three_needs_under_one_headline_are_not_enough(con: duckdb.DuckDBPyConnection) -> None:
     day = "2025-04-07"
     _council(
@@ -150,6 +153,7 @@ def test_three_needs_under_one_headline_are_not_enough(con: duckdb.DuckDBPyConne
     assert worklist.eligible_families == 1
 
 
+@pytest.mark.rule("worklist-not-known-to-early-help")
 @pytest.mark.parametrize(
     ("closed", "listed"),
     [(None, False), ("2024-10-01", False), ("2024-09-30", True), ("2023-06-30", True)],
@@ -163,6 +167,7 @@ def test_a_family_known_to_early_help_is_left_out(
     assert len(_listed(con).families) == int(listed)
 
 
+@pytest.mark.rule("worklist-dependent-child")
 @pytest.mark.parametrize(("child_dob", "listed"), [("2007-10-01", True), ("2007-09-30", False)])
 def test_a_family_needs_a_dependent_child_on_the_as_of_date(
     con: duckdb.DuckDBPyConnection, child_dob: str, listed: bool
