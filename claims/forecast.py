@@ -45,17 +45,36 @@ SCOPED_TABLES = (
 )
 """The case-keyed tables the re-decided models read, cut to the forecast's scope."""
 FROZEN_ROWS = {"stg_eh_outcomes": "achieved_date"}
-"""Staged rows a re-run model reads with the date as its cut-off (family_need_outcome)."""
+"""Staged rows a re-run model reads with the date as its cut-off (family_need_outcome),
+keyed by case: kept to the scope's cases and the rows dated by the as-of date."""
 
 
 def horizon_models() -> tuple[str, ...]:
-    """The indicator models whose answer moves with the as-of date on unchanged rows."""
+    """The indicator models whose answer moves with the as-of date on unchanged rows.
+
+    Every `recompute_when: as_of` outcome model stays in, outcome_crime too: its "latest
+    6 months" window slides past old incidents and its sustainment period runs out with
+    time alone (on the sample, 42 cases forecast as of 1 July 2025 pass CRI by 31 December
+    only so; tests/sample_data/test_lookahead.py decides every model again to check).
+    """
     return (
         "child_attendance_latest",
         *load_registry().models_recomputed_when("as_of"),
         "outcome_data_test",
         "family_need_outcome",
     )
+
+
+def _time_tested() -> list[str]:
+    """Criteria whose outcome test is decided again at each quarter end."""
+    again = set(horizon_models())
+    return [c.code for c in load_registry().criteria.values() if c.outcome_model in again]
+
+
+def _outcomes_kept() -> tuple[str, ...]:
+    """The outcome models not decided again: their rows as of the date stand (cut to scope)."""
+    again = set(horizon_models())
+    return tuple(m for m in load_registry().outcome_model_order if m not in again)
 
 
 @dataclass(frozen=True)
@@ -80,11 +99,18 @@ def build_forecast(
     ends = quarter_ends(as_of, QUARTERS)
     with temp_schema(con) as temps:
         temps.model(CLAIM_SQL_DIR / "forecast_now.sql", parameters)
-        temps.model(CLAIM_SQL_DIR / "forecast_scope.sql", parameters)
-        for table in SCOPED_TABLES:
+        temps.model(
+            CLAIM_SQL_DIR / "forecast_scope.sql", {**parameters, "time_tested": _time_tested()}
+        )
+        for table in (*SCOPED_TABLES, *_outcomes_kept()):
             temps.restrict(table, "case_id", "forecast_scope")
         for table, column in FROZEN_ROWS.items():
-            temps.table(table, f"select * from {table} where {column} <= $as_of", parameters)
+            temps.table(
+                table,
+                f"select * from {table} where {column} <= $as_of "
+                "and case_id in (select case_id from forecast_scope)",
+                parameters,
+            )
         for end in ends:
             _decide_at(temps, plan, end, again=end != as_of)
         temps.model(CLAIM_SQL_DIR / "forecast_case.sql", parameters)

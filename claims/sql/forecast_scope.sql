@@ -7,8 +7,16 @@
 -- members, needs and case record are what they were at closure. So the candidates are the
 -- closed cases in the forecast's $forecast_closed_months that were never claimed and fail
 -- at most gates 4-7, with every other case of their families (one claim per family: the
--- first to close is claimed, so the whole family is decided together).
-with candidate as (
+-- first to close is claimed, so the whole family is decided together). Gate 4 can come to
+-- pass only if every unmet need is one whose outcome test is decided again
+-- ($time_tested: the criteria of the models claims/forecast.py runs again); a recorded
+-- outcome missing at closure stays missing.
+with stuck as (
+    select distinct case_id
+    from family_need_outcome
+    where not met and not list_contains($time_tested, criterion)
+),
+candidate as (
     select family_key
     from forecast_now
     where closed_date is not null
@@ -16,6 +24,7 @@ with candidate as (
       and not claimed_before
       and (failed_gates = ''
            or list_has_all(['4', '5', '6', '7'], string_split(failed_gates, ',')))
+      and case_id not in (select case_id from stuck)
 ),
 final as (
     select case_id

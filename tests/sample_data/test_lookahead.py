@@ -17,12 +17,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from claims.decide import decide_cases
+from claims.decide import CLAIM_MODELS, CLAIM_SQL_DIR, decide_cases
 from claims.forecast import build_forecast
+from claims.lookahead import quarter_ends, temp_schema
 from claims.worklist import build_worklist
 from data_contracts.feeds import FEEDS, PERSON_FEEDS
 from data_contracts.warehouse import connect
+from indicators.incremental import CASE_MODELS
 from indicators.plan import load_plan
+from indicators.runner import SQL_DIR, model_parameters
 from sample_data.worklist_truth import planted_listed, precision_recall
 from tests.sample_data.conftest import Council
 
@@ -149,3 +152,44 @@ def test_a_past_quarters_forecast_agrees_with_the_claim_at_its_end(
     assert bool(by_time) is time_alone
     # Changed cases are where the two may part: the forecast cannot see rows not yet sent.
     assert set(cases.index) - unchanged
+
+
+@pytest.mark.parametrize("start", [date(2025, 4, 1), date(2025, 7, 1)])
+def test_the_forecasts_shortcuts_decide_as_every_model_would(
+    council_con: duckdb.DuckDBPyConnection, start: date
+) -> None:
+    """The forecast decides again only the as-of-date models, only for closed cases that can
+    still pass, and drops a family once expected. Deciding every case model and claim model
+    again at each quarter end, for every case, on the same frozen rows, must give the same
+    first quarter per case."""
+    plan = load_plan()
+    forecast = build_forecast(council_con, plan, start)
+    family = dict(council_con.execute("select case_id, family_key from claim_family").fetchall())
+    claimed: dict[date, set[str]] = {}
+    with temp_schema(council_con) as temps:
+        for table, column in (
+            ("stg_eh_outcomes", "achieved_date"),
+            ("stg_eh_needs", "identified_date"),
+        ):
+            temps.table(table, f"select * from {table} where {column} <= $as_of", {"as_of": start})
+        for end in quarter_ends(start, 3):
+            parameters = model_parameters(plan, end)
+            temps.models(SQL_DIR, CASE_MODELS, parameters)
+            temps.models(CLAIM_SQL_DIR, CLAIM_MODELS, parameters)
+            rows = council_con.execute("select case_id from claim_decision where claimed")
+            claimed[end] = {c for (c,) in rows.fetchall()}
+    first: dict[str, date] = {}
+    every_model: dict[str, date] = {}
+    for end, cases in claimed.items():
+        for case in sorted(cases):
+            if family[case] not in first or first[family[case]] == end:
+                first.setdefault(family[case], end)
+                every_model[case] = end
+    shortcut = {
+        c: d.date()
+        for c, d in zip(forecast.cases["case_id"], forecast.cases["claimable_by"], strict=True)
+        if pd.notna(d)
+    }
+    in_scope = set(forecast.cases["case_id"])
+    assert shortcut == {c: d for c, d in every_model.items() if c in in_scope}
+    assert len(set(shortcut.values())) >= 2  # more than one quarter end is exercised
