@@ -26,7 +26,7 @@ import pandas as pd
 from claims.decide import CLAIM_MODELS, CLAIM_SQL_DIR, decide_cases
 from claims.ledger import claimed_in_year
 from claims.lookahead import TempSchema, quarter_ends, temp_schema
-from claims.submission import financial_quarter, financial_year, yearly_allocation
+from claims.periods import financial_quarter, financial_year, yearly_allocation
 from data_contracts.xlsx_writer import render_sheets
 from indicators.plan import Plan
 from indicators.registry import load_registry

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from claims.ledger import ensure_ledger, insert_rows, next_submission_id
-from claims.submission import financial_quarter
+from claims.periods import financial_quarter
 from data_contracts.ingest import decode_csv
 from data_contracts.warehouse import scalar
 

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from claims.ledger import ensure_ledger
+from claims.periods import financial_quarter, yearly_allocation
 from claims.report_charts import (
     EMBED,
     chart,
@@ -30,7 +31,6 @@ from claims.report_charts import (
     quarter_spec,
     vega_scripts,
 )
-from claims.submission import financial_quarter, yearly_allocation
 from indicators.plan import Plan
 
 GATE_LABELS = {

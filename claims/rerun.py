@@ -24,7 +24,8 @@ import openpyxl
 
 from claims.decide import decide_cases
 from claims.ledger import LedgerError, Submission, check_rerunnable
-from claims.submission import build_workbook_content, financial_quarter
+from claims.periods import financial_quarter
+from claims.submission import build_workbook_content
 from claims.workbook import render
 from data_contracts.feeds import FEEDS
 from data_contracts.warehouse import connect

@@ -10,16 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from claims.decide import decide_cases
+from claims.forecast import build_forecast
 from claims.ledger import claimed_in_year, record_submission
+from claims.periods import financial_quarter, financial_year, quarter_bounds, yearly_allocation
+from claims.report_page import claim_page_html, claim_page_path, write_claim_page
 from claims.workbook import ClaimWorkbook, render
-from indicators.plan import Plan, PlanError
+from indicators.plan import Plan
 from matching.model import MODEL_VERSION
 
 
@@ -36,34 +39,6 @@ class ClaimResult:
     report_page: Path | None = None
 
 
-def financial_quarter(as_of: date) -> str:
-    """The return's period: councils report by financial year quarter (April to March)."""
-    start_year = as_of.year if as_of.month >= 4 else as_of.year - 1
-    quarter = ((as_of.month - 4) % 12) // 3 + 1
-    return f"{start_year}-{(start_year + 1) % 100:02d} Q{quarter}"
-
-
-def financial_year(as_of: date) -> tuple[str, date]:
-    """The financial year's label (`2025-26`) and first day, as allocations are set."""
-    start_year = as_of.year if as_of.month >= 4 else as_of.year - 1
-    return f"{start_year}-{(start_year + 1) % 100:02d}", date(start_year, 4, 1)
-
-
-def yearly_allocation(plan: Plan, year: str) -> int | None:
-    """The plan's `allocation` for a financial year (`allocation: {2025-26: 120}`), if set."""
-    allocation = plan.data.get("allocation")
-    if allocation is None:
-        return None
-    if not isinstance(allocation, dict):
-        raise PlanError(f"{plan.source}: allocation must map a year like 2025-26 to a number")
-    value = allocation.get(year)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise PlanError(f"{plan.source}: allocation.{year} must be a whole number, got {value!r}")
-    return value
-
-
 def input_fingerprint(
     con: duckdb.DuckDBPyConnection, plan: Plan, model_version: str = MODEL_VERSION
 ) -> str:
@@ -76,15 +51,6 @@ def input_fingerprint(
         digest.update(line.encode() + b"\n")
     digest.update(f"plan:{plan.fingerprint}\nmodel:{model_version}\n".encode())
     return digest.hexdigest()[:16]
-
-
-def quarter_bounds(as_of: date) -> tuple[date, date]:
-    """First and last day of the financial quarter holding `as_of` (the claim's period)."""
-    first_month = as_of.month - (as_of.month - 4) % 3
-    start = date(as_of.year, first_month, 1)
-    end_month = first_month + 2
-    following = date(as_of.year + end_month // 12, end_month % 12 + 1, 1)
-    return start, following - timedelta(days=1)
 
 
 def claim_summary(
@@ -240,10 +206,6 @@ def run_claim(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    # Imported here: the page and forecast modules read this module's period helpers.
-    from claims.forecast import build_forecast
-    from claims.report_page import claim_page_html, claim_page_path, write_claim_page
-
     forecast = build_forecast(con, plan, as_of, decided=True)
     page = write_claim_page(
         claim_page_path(out),

@@ -8,6 +8,7 @@ all read from here, so a change to a feed is a change to this file alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 ColumnKind = Literal["text", "date", "month", "int", "decimal", "bool", "code", "academic_year"]
@@ -24,6 +25,17 @@ SQL_TYPES: dict[str, str] = {
 }
 
 
+EARLIEST_BIRTH = date(1901, 1, 1)
+"""No one born earlier is alive; earlier dates of birth are placeholders (1900-01-01,
+1753-01-01, the oldest date SQL Server holds) or typos (a year 13 for 2013)."""
+EARLIEST_RECORD = date(1990, 1, 1)
+"""The earliest event, month or case date any feed can plausibly hold: the programme began
+in 2012 and its look-back windows span a few years, so an earlier date is a typo or a
+placeholder (1970-01-01, 1900-01-01), not history the rules could use."""
+INTEGER_MAX = 2**31 - 1
+"""The largest whole number a staged `integer` column holds."""
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a feed: how it is parsed and what it may hold."""
@@ -34,6 +46,14 @@ class Column:
     codes: tuple[str, ...] = ()
     min_value: float | None = None
     exclusive_min: bool = False
+    earliest: date | None = None
+    """For a date or month: the earliest plausible value (default `EARLIEST_RECORD`)."""
+
+    @property
+    def earliest_plausible(self) -> date | None:
+        if not self.is_dated:
+            return None
+        return self.earliest or EARLIEST_RECORD
 
     @property
     def sql_type(self) -> str:
@@ -94,6 +114,22 @@ class Feed:
     cross_checks: tuple[NotBefore, ...] = ()
     dob_before_event: bool = True
     """False where an unborn child may be the subject (pre-birth plans and referrals)."""
+    latest_wins: bool = False
+    """A row re-sent in a later extract is an update (the latest load wins: case_current.sql,
+    family_member.sql), so only a row identical in every column repeats an earlier one."""
+
+    @property
+    def resend_key(self) -> tuple[str, ...]:
+        """What makes a row the same as one already staged from another file.
+
+        The batch key where the contract has one (one attendance row per pupil, school and
+        term; one DWP status per person and month); otherwise, and for feeds whose later
+        rows update earlier ones, every column: the same rows sent again under another
+        file name would otherwise count twice (docs/contracts.md, "Rows sent twice").
+        """
+        if self.unique_key and not self.latest_wins:
+            return self.unique_key
+        return tuple(c.name for c in self.all_columns)
 
     @property
     def rules_between_columns(self) -> tuple[NotBefore, ...]:
@@ -126,7 +162,7 @@ def _person_columns(*identifiers: str) -> tuple[Column, ...]:
         Column("source_person_id"),
         Column("forename"),
         Column("surname"),
-        Column("dob", "date"),
+        Column("dob", "date", earliest=EARLIEST_BIRTH),
         Column("sex", "code", required=False, codes=("M", "F", "U")),
         Column("postcode", required=False),
         Column("address", required=False),
@@ -306,6 +342,7 @@ FEEDS: dict[str, Feed] = {
             names_people=False,
             description="one early help family case",
             unique_key=("case_id",),
+            latest_wins=True,
             cross_checks=(
                 NotBefore(
                     "closed_date", "opened_date", "closed_date", "closed_date before opened_date"
@@ -326,6 +363,7 @@ FEEDS: dict[str, Feed] = {
             person_columns=_person_columns(),
             description="one person on a case",
             unique_key=("case_id", "source_person_id"),
+            latest_wins=True,
         ),
         Feed(
             "eh_needs",

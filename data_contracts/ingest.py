@@ -3,398 +3,68 @@
 One file is one load batch. A file already loaded (same bytes) adds nothing; a file that
 cannot be read at all is refused with a one-line reason and the other files still load.
 Every row of a readable file ends up either staged or quarantined with its reasons.
+
+This module is the inbox loop; reading a file is `feed_reader.py` and writing one batch
+is `batch_load.py`. The names callers use are importable from here.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from data_contracts.feeds import FEEDS, Feed
-from data_contracts.validation import BatchValidation, CheckResult, validate_batches
-from data_contracts.warehouse import scalar
+from data_contracts.batch_load import (
+    BatchReport,
+    PreparedFile,
+    file_sha256,
+    ingest_file,
+    load_file,
+    prepare_file,
+)
+from data_contracts.feed_reader import (
+    FeedFileError,
+    ReadOptions,
+    decode_csv,
+    display_name,
+    read_feed_file,
+)
+from data_contracts.feeds import FEEDS
+from data_contracts.inbox_scan import scan_inbox
+from data_contracts.validation import validate_batches
+from data_contracts.warehouse import is_interrupt, scalar
+
+__all__ = [
+    "BatchReport",
+    "FeedFileError",
+    "ReadOptions",
+    "decode_csv",
+    "ingest_file",
+    "ingest_inbox",
+    "read_feed_file",
+]
 
 log = logging.getLogger(__name__)
-
-SUPPORTED_SUFFIXES = (".csv", ".xlsx")
-RAGGED_COLUMN = "(whole row)"
-
-
-class FeedFileError(ValueError):
-    """A whole file cannot be loaded; the message is one line naming the file and the fix."""
-
-
-@dataclass(frozen=True)
-class BatchReport:
-    """What happened to one file: the reconciliation a data team checks every night."""
-
-    feed: str
-    file_name: str
-    batch_id: str | None
-    rows_in: int
-    rows_staged: int
-    rows_quarantined: int
-    status: str
-    error: str = ""
-    suite: str = ""
-    checks: tuple[CheckResult, ...] = ()
-    """Every check the batch went through, for the nightly's validation page."""
-    supersedes: tuple[str, ...] = ()
-    """Earlier batches of the same feed and file name that this corrected file replaces."""
-
-    def line(self) -> str:
-        if self.error:
-            return f"{self.file_name}: REFUSED: {self.error}"
-        if self.status == "already loaded":
-            return f"{self.file_name}: already loaded as {self.batch_id}"
-        replaced = f" (supersedes {', '.join(self.supersedes)})" if self.supersedes else ""
-        return (
-            f"{self.file_name}: {self.status}: {self.rows_in} rows in = {self.rows_staged} staged"
-            f" + {self.rows_quarantined} quarantined{replaced}"
-        )
-
-
-def decode_csv(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252, as SPEC section 1 allows.
-
-    A NUL byte means UTF-16 or a binary file (a workbook renamed .csv): Windows-1252 would
-    decode it into nonsense, so it is refused here instead of failing later on columns.
-    """
-    if b"\x00" in data:
-        raise FeedFileError(f"{file_name}: unknown text encoding (expected UTF-8 or Windows-1252)")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FeedFileError(f"{file_name}: unknown text encoding (expected UTF-8 or Windows-1252)")
-
-
-@dataclass(frozen=True)
-class FeedTable:
-    """A file's rows as text, indexed by spreadsheet row number (the header is row 1).
-
-    `ragged` maps a row number to how many fields that row had when it did not have one
-    per header column: such a row cannot be read column by column, so it is quarantined
-    whole while the rest of the file loads.
-    """
-
-    frame: pd.DataFrame
-    ragged: dict[int, int]
-
-
-def read_feed_table(path: Path) -> FeedTable:
-    """Read one file as text with lower-case column names; refuse what is not a table."""
-    name = str(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise FeedFileError(f"{name}: not a CSV or XLSX file (expected .csv or .xlsx)")
-    data = path.read_bytes()
-    if not data.strip():
-        raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
-    try:
-        if suffix == ".csv":
-            header, records = _csv_records(decode_csv(data, name))
-        else:
-            header, records = _xlsx_records(data)
-    except FeedFileError:
-        raise
-    except Exception as error:  # the readers raise many types for a malformed table
-        kind = "CSV" if suffix == ".csv" else "XLSX workbook"
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise FeedFileError(f"{name}: unreadable {kind} ({first_line})") from None
-    if not header:
-        raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
-    if not any(cell.strip() for cell in header):
-        raise FeedFileError(f"{name}: no column names in row 1 (expected a header row)")
-    width = len(header)
-    ragged = {number: len(fields) for number, fields in records if len(fields) != width}
-    rows = [
-        (number, fields if len(fields) == width else (fields + [""] * width)[:width])
-        for number, fields in records
-    ]
-    frame = pd.DataFrame(
-        [fields for _, fields in rows],
-        index=pd.Index([number for number, _ in rows], dtype="int64"),
-        columns=[cell.strip().lower() for cell in header],
-        dtype="str",
-    )
-    return FeedTable(frame, ragged)
-
-
-def _csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (row number, fields) for every record that holds any value."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] = []
-    records = []
-    try:
-        for number, fields in enumerate(reader, start=1):
-            if number == 1:
-                header = fields
-            elif any(field.strip() for field in fields):
-                records.append((number, fields))
-    except csv.Error as error:
-        raise ValueError(f"{error} at line {reader.line_num}") from None
-    return header, records
-
-
-def _xlsx_records(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The first sheet, cells as text (an Excel date cell as ISO, midnight dropped)."""
-    sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl")
-    sheet = sheet.fillna("")
-    if sheet.empty:
-        return [], []
-    header = [str(cell) for cell in sheet.iloc[0]]
-    records = []
-    for offset, values in enumerate(sheet.iloc[1:].itertuples(index=False), start=2):
-        fields = [str(value) for value in values]
-        if any(field.strip() for field in fields):
-            records.append((offset, fields))
-    return header, records
-
-
-def read_feed_file(path: Path) -> pd.DataFrame:
-    """The readable rows of one file (see `read_feed_table`)."""
-    return read_feed_table(path).frame
-
-
-def check_columns(feed: Feed, frame: pd.DataFrame, file_name: str) -> None:
-    missing = [name for name in feed.required_names if name not in frame.columns]
-    if missing:
-        raise FeedFileError(
-            f"{file_name}: missing required column(s) {', '.join(missing)} for feed "
-            f"'{feed.name}' (expected {', '.join(feed.required_names)})"
-        )
-    if frame.columns.duplicated().any():
-        duplicated = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise FeedFileError(f"{file_name}: column(s) {', '.join(duplicated)} appear twice")
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
 
 # Rows of one feed validated in one suite run at most: a suite run costs about half a
 # second whatever its size, and a million rows keep the night's memory near 2 GiB.
 VALIDATION_ROWS = 1_000_000
 
 
-@dataclass(frozen=True)
-class PreparedFile:
-    """A new file read and found to be a table of its feed, waiting for validation."""
-
-    feed: Feed
-    path: Path
-    digest: str
-    table: FeedTable
-
-    @property
-    def batch_id(self) -> str:
-        return f"{self.feed.name}-{self.digest[:16]}"
-
-    @property
-    def readable(self) -> pd.DataFrame:
-        return self.table.frame.drop(index=list(self.table.ragged))
-
-    @property
-    def row_numbers(self) -> pd.Series:
-        return pd.Series(self.readable.index, index=self.readable.index)
-
-
-def prepare_file(
-    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, seen: set[str] | None = None
-) -> PreparedFile | BatchReport:
-    """Read a file unless its bytes were loaded before (or earlier in this run).
-
-    Raises FeedFileError for a whole-file problem; returns a report for a known file.
-    """
-    digest = file_sha256(path)
-    already = scalar(
-        con, "select 1 from load_batch where file_sha256 = ? and feed = ?", [digest, feed.name]
-    )
-    if already or (seen is not None and digest in seen):
-        batch_id = f"{feed.name}-{digest[:16]}"
-        return BatchReport(feed.name, str(path), batch_id, 0, 0, 0, "already loaded")
-    table = read_feed_table(path)
-    check_columns(feed, table.frame, str(path))
-    if seen is not None:
-        seen.add(digest)
-    return PreparedFile(feed, path, digest, table)
-
-
-def ingest_file(
-    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, loaded_at: datetime | None = None
-) -> BatchReport:
-    """Load one file as one batch (`ingest_inbox` does this for a whole inbox)."""
-    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    prepared = prepare_file(con, feed, path)
-    if isinstance(prepared, BatchReport):
-        return prepared
-    [checked] = validate_batches(
-        feed, [(prepared.readable, prepared.row_numbers)], loaded_at.date()
-    )
-    return load_file(con, prepared, checked, loaded_at)
-
-
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    prepared: PreparedFile,
-    checked: BatchValidation,
-    loaded_at: datetime,
-) -> BatchReport:
-    """Write one checked batch, in one transaction so a crash leaves no half batch."""
-    feed, path, digest, table = prepared.feed, prepared.path, prepared.digest, prepared.table
-    batch_id = prepared.batch_id
-    frame = table.frame
-    row_numbers = pd.Series(frame.index, index=frame.index)
-    width = len(frame.columns)
-    ragged = pd.DataFrame(
-        {
-            "row_index": list(table.ragged),
-            "column_name": RAGGED_COLUMN,
-            "reason": [f"expected {width} fields, found {n}" for n in table.ragged.values()],
-        },
-        columns=["row_index", "column_name", "reason"],
-    )
-    problems = pd.concat([ragged, checked.problems], ignore_index=True)
-    problems = problems.assign(_row=row_numbers.loc[problems["row_index"]].to_numpy())
-    problems = problems.sort_values("_row", kind="stable").drop(columns="_row")
-    bad_index = problems["row_index"].unique()
-    good = checked.typed.drop(index=bad_index, errors="ignore")
-
-    raw = frame.reindex(columns=[c.name for c in feed.all_columns], fill_value="")
-    known = {c.name for c in feed.all_columns}
-    extras = [c for c in frame.columns if c not in known]
-    raw["extra_columns"] = (
-        frame[extras].apply(lambda row: json.dumps(row.to_dict(), sort_keys=True), axis=1)
-        if extras
-        else None
-    )
-    raw.insert(0, "row_number", row_numbers)
-    raw.insert(0, "batch_id", batch_id)
-
-    staged = good.copy()
-    staged.insert(0, "row_number", row_numbers.loc[good.index])
-    staged.insert(0, "batch_id", batch_id)
-    staged.insert(0, "source_record_id", [f"{batch_id}:{n}" for n in staged["row_number"]])
-
-    quarantine = pd.DataFrame(
-        {
-            "feed": feed.name,
-            "batch_id": batch_id,
-            "row_number": row_numbers.loc[problems["row_index"]].to_numpy(),
-            "column_name": problems["column_name"].to_numpy(),
-            "reason": problems["reason"].to_numpy(),
-        }
-    )
-    results = pd.DataFrame(
-        [
-            {
-                "batch_id": batch_id,
-                "feed": feed.name,
-                "suite": checked.suite,
-                "check_number": number,
-                "source": r.source,
-                "check_label": r.label,
-                "column_name": r.column,
-                "reason": r.reason,
-                "success": r.success,
-                "unexpected_count": r.unexpected_count,
-                "rows_quarantined": len(r.row_numbers),
-            }
-            for number, r in enumerate(checked.results)
-        ]
-    )
-    rows_quarantined = len(bad_index)
-    con.execute("begin transaction")
-    try:
-        _insert(con, f"raw_{feed.name}", raw)
-        _insert(con, f"stg_{feed.name}_all", staged)
-        _insert(con, "quarantine_row", quarantine)
-        _insert(con, "validation_result", results)
-        load_seq = scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch")
-        superseded = _supersede(con, feed, path.name, batch_id, int(load_seq))  # type: ignore[arg-type]
-        con.execute(
-            "insert into load_batch values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                batch_id,
-                feed.name,
-                path.name,
-                digest,
-                len(frame),
-                len(good),
-                rows_quarantined,
-                load_seq,
-                loaded_at,
-            ],
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return BatchReport(
-        feed.name,
-        str(path),
-        batch_id,
-        len(frame),
-        len(good),
-        rows_quarantined,
-        "loaded",
-        suite=checked.suite,
-        checks=checked.results,
-        supersedes=superseded,
-    )
-
-
-def _supersede(
-    con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, batch_id: str, load_seq: int
-) -> tuple[str, ...]:
-    """A corrected file re-sent under the same name replaces the feed's current batch of
-    that name (docs/contracts.md): recorded, never deleted, and read through `stg_<feed>`."""
-    earlier = [
-        row[0]
-        for row in con.execute(
-            "select batch_id from load_batch where feed = ? and file_name = ? "
-            "and batch_id not in (select batch_id from load_supersession) order by load_seq",
-            [feed.name, file_name],
-        ).fetchall()
-    ]
-    for old in earlier:
-        con.execute("insert into load_supersession values (?, ?, ?)", [old, batch_id, load_seq])
-    return tuple(earlier)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    if frame.empty:
-        return
-    con.register("_incoming", frame)
-    try:
-        con.execute(f"insert into {table} by name select * from _incoming")
-    finally:
-        con.unregister("_incoming")
-
-
 def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
-    """Every file under INBOX/<feed>/, in a stable order so batch numbering is repeatable."""
-    found = []
-    for path in sorted(inbox.glob("*/*")):
-        if path.is_file() and not path.name.startswith("."):
-            found.append((path.parent.name.lower(), path))
-    return found
+    """Every file under INBOX/<feed>/ that the nightly would try to load, in inbox order."""
+    return [(e.feed or "", e.path) for e in scan_inbox(inbox) if e.action == "load"]
 
 
 def ingest_inbox(
-    con: duckdb.DuckDBPyConnection, inbox: Path, loaded_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    loaded_at: datetime | None = None,
+    read_options: Mapping[str, ReadOptions] | None = None,
 ) -> list[BatchReport]:
     """Load every new file in the inbox; a refused file is recorded and the rest go on.
 
@@ -403,41 +73,78 @@ def ingest_inbox(
     batch per transaction in inbox order, and let go before more is read, so memory holds
     about a million rows, never the whole inbox. `loaded_at` (UTC, naive) stamps every
     batch of this run; dates after its day are quarantined as in the future.
+    `read_options` says how to read a feed's files (character set, delimiter, sheet) where
+    detecting it is not wanted; a feed without options has each decided per file.
+
+    No file can stop the night: whatever goes wrong with one file (even an error nobody
+    foresaw) refuses that file with a one-line reason in `load_error` that names no
+    value, and a refused file is not tried again until its bytes change.
     """
     if not inbox.is_dir():
         raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     reports: dict[Path, BatchReport] = {}
     seen: set[str] = set()
-    files = inbox_files(inbox)
-    for feed_name, paths in groupby(files, key=lambda item: item[0]):
+    entries = scan_inbox(inbox)
+    for entry in entries:
+        if entry.action == "skip":
+            name = display_name(entry.path)
+            reports[entry.path] = BatchReport.unloaded(
+                entry.feed or "", name, "skipped", entry.reason
+            )
+        elif entry.action == "refuse":
+            digest = None if entry.path.is_symlink() else _digest_or_none(entry.path)
+            message = f"{display_name(entry.path)}: {entry.reason}"
+            reports[entry.path] = refuse(con, entry.feed, entry.path, message, loaded_at, digest)
+    loadable = [entry for entry in entries if entry.action == "load"]
+    for feed_name, group in groupby(loadable, key=lambda entry: entry.feed or ""):
         waiting: list[PreparedFile] = []
         waiting_rows = 0
-        for _, path in paths:
+        for entry in group:
             if waiting_rows >= VALIDATION_ROWS:
                 _validate_and_load(con, waiting, loaded_at, reports)
                 waiting, waiting_rows = [], 0
-            feed = FEEDS.get(feed_name)
-            try:
-                if feed is None:
-                    raise FeedFileError(
-                        f"{path}: unknown feed folder '{feed_name}' (expected one of: "
-                        f"{', '.join(FEEDS)})"
-                    )
-                prepared = prepare_file(con, feed, path, seen)
-            except FeedFileError as error:
-                reports[path] = _refuse(con, feed_name, path, error, loaded_at)
-                continue
+            options = (read_options or {}).get(feed_name)
+            prepared = _prepare(con, feed_name, entry.path, seen, loaded_at, options)
             if isinstance(prepared, BatchReport):
-                reports[path] = prepared
+                reports[entry.path] = prepared
             else:
                 waiting.append(prepared)
                 waiting_rows += len(prepared.table.frame)
         _validate_and_load(con, waiting, loaded_at, reports)
-    ordered = [reports[path] for _, path in files]
+    ordered = [reports[entry.path] for entry in entries]
     for report in ordered:
         log.info(report.line())
     return ordered
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    feed_name: str,
+    path: Path,
+    seen: set[str],
+    loaded_at: datetime,
+    options: ReadOptions | None = None,
+) -> PreparedFile | BatchReport:
+    """The file read and checked for its feed, or its report (known, refused, still refused)."""
+    name = display_name(path)
+    digest = _digest_or_none(path)
+    if digest is not None:
+        earlier = earlier_refusal(con, feed_name, digest)
+        if earlier is not None:
+            return BatchReport.unloaded(feed_name, name, "still refused", earlier)
+    feed = FEEDS.get(feed_name)
+    try:
+        if feed is None:
+            raise FeedFileError(
+                f"{name}: unknown feed folder '{feed_name}' (expected one of: {', '.join(FEEDS)})"
+            )
+        return prepare_file(con, feed, path, seen, options)
+    except FeedFileError as error:
+        return refuse(con, feed_name, path, str(error), loaded_at, digest)
+    except Exception as error:  # one file must never stop the night
+        _stop_if_interrupted(error)
+        return refuse(con, feed_name, path, unexpected(name, "read", error), loaded_at, digest)
 
 
 def _validate_and_load(
@@ -446,25 +153,101 @@ def _validate_and_load(
     loaded_at: datetime,
     reports: dict[Path, BatchReport],
 ) -> None:
-    """One suite run over some new files of one feed, then each file in its transaction."""
+    """One suite run over some new files of one feed, then each file in its transaction.
+
+    Should the shared run fail, each file is checked alone, so only the file that breaks
+    the checks is refused.
+    """
     if not waiting:
         return
-    checked = validate_batches(
-        waiting[0].feed, [(p.readable, p.row_numbers) for p in waiting], loaded_at.date()
-    )
+    try:
+        checked = validate_batches(
+            waiting[0].feed, [(p.readable, p.row_numbers) for p in waiting], loaded_at.date()
+        )
+    except Exception as error:  # one file must never stop the night
+        _stop_if_interrupted(error)
+        if len(waiting) > 1:
+            for prepared in waiting:
+                _validate_and_load(con, [prepared], loaded_at, reports)
+            return
+        [prepared] = waiting
+        message = unexpected(display_name(prepared.path), "checked", error)
+        reports[prepared.path] = _refuse_prepared(con, prepared, message, loaded_at)
+        return
     for prepared, validation in zip(waiting, checked, strict=True):
-        reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+        try:
+            reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+        except Exception as error:  # one file must never stop the night
+            _stop_if_interrupted(error)
+            message = unexpected(display_name(prepared.path), "written", error)
+            reports[prepared.path] = _refuse_prepared(con, prepared, message, loaded_at)
 
 
-def _refuse(
-    con: duckdb.DuckDBPyConnection,
-    feed_name: str,
-    path: Path,
-    error: FeedFileError,
-    loaded_at: datetime,
+def _stop_if_interrupted(error: Exception) -> None:
+    """Ctrl-C stops the night (the open batch was rolled back); it never refuses a file."""
+    if is_interrupt(error):
+        raise KeyboardInterrupt from error
+
+
+def _refuse_prepared(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, message: str, loaded_at: datetime
 ) -> BatchReport:
-    con.execute(
-        "insert into load_error values (?, ?, ?, ?, ?)",
-        [feed_name, str(path), file_sha256(path), str(error), loaded_at],
+    feed = prepared.feed.name
+    return refuse(con, feed, prepared.path, message, loaded_at, prepared.digest)
+
+
+def unexpected(name: str, stage: str, error: BaseException) -> str:
+    """One line for an error nobody foresaw: its kind, never its text, which may quote a
+    value from the file (a conversion error once printed an NHS number into a log)."""
+    if isinstance(error, OSError):
+        return f"{name}: could not be {stage} ({(error.strerror or type(error).__name__).lower()})"
+    return (
+        f"{name}: could not be {stage} ({type(error).__name__}); nothing of it was loaded,"
+        " the other files were"
     )
-    return BatchReport(feed_name, str(path), None, 0, 0, 0, "refused", str(error))
+
+
+def _digest_or_none(path: Path) -> str | None:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
+
+
+def earlier_refusal(con: duckdb.DuckDBPyConnection, feed: str | None, digest: str) -> str | None:
+    """Why these bytes were refused before for this feed folder, if they were."""
+    found = scalar(
+        con,
+        "select error from load_error where file_sha256 = ? and feed is not distinct from ?"
+        " order by loaded_at limit 1",
+        [digest, feed or None],
+    )
+    return None if found is None else str(found)
+
+
+def refuse(
+    con: duckdb.DuckDBPyConnection,
+    feed: str | None,
+    path: Path,
+    message: str,
+    loaded_at: datetime,
+    digest: str | None,
+) -> BatchReport:
+    """Record a refused file once; the same bytes are not tried again, and a file that
+    could not even be read is retried (and recorded again only if the reason changes)."""
+    name = display_name(path)
+    if digest is not None:
+        earlier = earlier_refusal(con, feed, digest)
+        if earlier is not None:
+            return BatchReport.unloaded(feed or "", name, "still refused", earlier)
+    recorded = scalar(
+        con,
+        "select 1 from load_error where file_sha256 is null and file_name = ? and error = ?",
+        [name, message],
+    )
+    if digest is not None or not recorded:
+        con.execute(
+            "insert into load_error values (?, ?, ?, ?, ?)",
+            [feed or None, name, digest, message, loaded_at],
+        )
+    return BatchReport.unloaded(feed or "", name, "refused", error=message)

@@ -14,8 +14,8 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from data_contracts.batch_load import BatchReport
 from data_contracts.feeds import FEEDS
-from data_contracts.ingest import BatchReport
 
 ROWS_SHOWN = 50
 """Row numbers listed per check; the rest are counted (the quarantine table has them all)."""
@@ -57,9 +57,10 @@ def render_validation_page(reports: Sequence[BatchReport], run_at: datetime) -> 
     the summary says at once which feed needs a look, and its section (a `<details>`,
     which needs no script) opens on the batches and, per batch, the checks.
     """
-    loaded = [r for r in reports if r.batch_id and not r.error and r.status != "already loaded"]
+    loaded = [r for r in reports if r.status == "loaded"]
     refused = [r for r in reports if r.error]
     skipped = [r for r in reports if r.status == "already loaded"]
+    listed = [r for r in reports if r.status in ("skipped", "still refused")]
     feeds = sorted(
         {r.feed for r in reports}, key=lambda f: (list(FEEDS).index(f) if f in FEEDS else 99, f)
     )
@@ -78,6 +79,10 @@ def render_validation_page(reports: Sequence[BatchReport], run_at: datetime) -> 
     if refused:
         parts.append("<h2>Refused files</h2><ul>")
         parts += [f'<li class="refused">{escape(r.error)}</li>' for r in refused]
+        parts.append("</ul>")
+    if listed:
+        parts.append("<h2>Skipped, or refused before and unchanged</h2><ul>")
+        parts += [f"<li>{escape(r.line())}</li>" for r in listed]
         parts.append("</ul>")
     parts.append("<h2>Feeds</h2>")
     parts += [_feed_section(feed, [r for r in loaded if r.feed == feed]) for feed in feeds]
@@ -113,7 +118,7 @@ def _feed_table(feeds: Sequence[str], reports: Sequence[BatchReport]) -> str:
     ]
     for feed in feeds:
         mine = [r for r in reports if r.feed == feed]
-        loaded = [r for r in mine if r.batch_id and not r.error and r.status != "already loaded"]
+        loaded = [r for r in mine if r.status == "loaded"]
         rows_in = sum(r.rows_in for r in loaded)
         staged = sum(r.rows_staged for r in loaded)
         quarantined = sum(r.rows_quarantined for r in loaded)
@@ -176,7 +181,8 @@ def _batch_section(report: BatchReport) -> str:
         f'<details class="batch"><summary><span{flag}>{escape(Path(report.file_name).name)}: '
         f"{len(report.checks)} checks, {failed} failed</span></summary>",
         f"<p>Suite <code>{escape(report.suite)}</code>, batch <code>"
-        f"{escape(str(report.batch_id))}</code>.</p>",
+        f"{escape(str(report.batch_id))}</code>."
+        f" Read as {escape(report.note)}.</p>",
         "<table><tr><th>#</th><th>by</th><th>check</th><th>column</th><th>result</th>"
         "<th>rows flagged</th><th>rows quarantined for it</th><th>reason</th></tr>",
     ]

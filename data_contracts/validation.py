@@ -32,9 +32,6 @@ from data_contracts.expectations import (
 from data_contracts.feeds import Feed
 from data_contracts.parsing import parse_column, term_end
 
-PARSED_KINDS = ("date", "month", "int", "decimal", "bool", "academic_year")
-"""Column kinds whose text can fail to parse (text and codes always parse)."""
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -154,7 +151,7 @@ def validate_batches(
     row_numbers = pd.concat([n for _, n in batches], ignore_index=True).astype("int64")
     n = len(batches)
     typed = pd.DataFrame(index=frame.index)
-    parse_failures: dict[str, pd.Series] = {}
+    parse_failures: dict[str, np.ndarray] = {}
     found: list[tuple[str, str, str, str, pd.Index, pd.DataFrame]] = []
     """(source, label, column, reason, rows flagged, quarantine lines) per check."""
     order = {c.name: position for position, c in enumerate(feed.all_columns)}
@@ -164,14 +161,13 @@ def validate_batches(
             if column.name in frame.columns
             else pd.Series("", index=frame.index, dtype=object)
         )
-        values, bad, reason = parse_column(column, text)
-        typed[column.name] = values
-        parse_failures[column.name] = bad.fillna(False).astype(bool)
-        if column.kind in PARSED_KINDS:
-            flagged = frame.index[parse_failures[column.name].to_numpy()]
-            label = f"{column.name} parses as {column.kind.replace('_', ' ')}"
-            lines = _lines(flagged, column.name, reason, (order[column.name], -1))
-            found.append(("parser", label, column.name, reason, flagged, lines))
+        parsed = parse_column(column, text)
+        typed[column.name] = parsed.values
+        parse_failures[column.name] = parsed.failed.to_numpy()
+        for check in parsed.checks:
+            flagged = frame.index[check.failed.to_numpy()]
+            lines = _lines(flagged, column.name, check.reason, (order[column.name], -1))
+            found.append(("parser", check.label, column.name, check.reason, flagged, lines))
 
     derived = derived_columns(feed, typed)
     checked = validation_frame(feed, typed, row_numbers, derived)
@@ -205,7 +201,7 @@ def validate_batches(
         )
         rank = (order.get(check.column, len(order)), number)
         if check.kind == "required":
-            kept = flagged[~parse_failures[check.column].loc[flagged].to_numpy()]
+            kept = flagged[~parse_failures[check.column][flagged.to_numpy(dtype="int64")]]
             lines = _lines(kept, check.column, REQUIRED_REASON, rank)
         elif check.kind == "unique":
             lines = _repeats(checked.loc[flagged], check, rank)

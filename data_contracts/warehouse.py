@@ -6,6 +6,7 @@ from the feed contracts so they can never drift from what ingestion writes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -22,7 +23,8 @@ create table if not exists load_batch (
     rows_staged integer not null,
     rows_quarantined integer not null,
     load_seq integer not null,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    read_as varchar
 );
 create table if not exists load_error (
     feed varchar,
@@ -49,6 +51,11 @@ create table if not exists validation_result (
     unexpected_count integer not null,
     rows_quarantined integer not null
 );
+create table if not exists staged_row_key (
+    batch_id varchar not null,
+    row_number integer not null,
+    key_hash ubigint not null
+);
 create table if not exists quarantine_row (
     feed varchar not null,
     batch_id varchar not null,
@@ -65,26 +72,105 @@ create table if not exists quarantine_row (
 WAREHOUSE_MEMORY_LIMIT = "3GB"
 
 
+# A foreign file (a SQLite database) made DuckDB download an extension to read it: a
+# warehouse is only ever a DuckDB file, so nothing is installed or loaded behind our back.
+NO_EXTENSIONS = {"autoload_known_extensions": False, "autoinstall_known_extensions": False}
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be opened or written; one line saying why and what to do."""
+
+
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, creating its folder and the ingestion tables on first use."""
     path = Path(path)
+    try:
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(
+            str(path),
+            read_only=read_only,
+            config={"memory_limit": WAREHOUSE_MEMORY_LIMIT, **NO_EXTENSIONS},
+        )
+    except (duckdb.Error, OSError) as error:
+        raise WarehouseError(describe_open_failure(path, error)) from None
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(
-        str(path), read_only=read_only, config={"memory_limit": WAREHOUSE_MEMORY_LIMIT}
-    )
-    if not read_only:
-        ensure_ingest_tables(con)
+        try:
+            ensure_ingest_tables(con)
+        except duckdb.Error as error:
+            con.close()
+            raise WarehouseError(describe_open_failure(path, error)) from None
     return con
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def describe_open_failure(path: Path, error: BaseException) -> str:
+    """One line for a warehouse DuckDB cannot open: never DuckDB's page of text."""
+    message = str(error)
+    holder = re.search(r"\(PID (\d+)\)", message)
+    if "Could not set lock" in message or "Conflicting lock" in message:
+        process = f" (process {holder.group(1)})" if holder else ""
+        return (
+            f"{path}: open in another program{process}; close it there (a DuckDB shell,"
+            " a notebook) and try again"
+        )
+    if _starts_with(path, SQLITE_HEADER):
+        return f"{path}: a SQLite database, not a DuckDB warehouse (choose another --warehouse)"
+    if "not a valid DuckDB database" in message or "Corrupt" in message:
+        return (
+            f"{path}: not a DuckDB warehouse, or a damaged one (restore it from a backup,"
+            " or choose another --warehouse)"
+        )
+    if "version" in message.lower() and "storage" in message.lower():
+        return f"{path}: made by another DuckDB version than the one this pipeline pins"
+    if (
+        isinstance(error, PermissionError)
+        or "Permission denied" in message
+        or ("Operation not permitted" in message)
+    ):
+        return f"{path}: cannot be written (permission denied on the file or its folder)"
+    if "Read-only file system" in message or "read-only" in message.lower():
+        return f"{path}: cannot be written (a read-only file or folder)"
+    if isinstance(error, IsADirectoryError) or "Is a directory" in message:
+        return f"{path}: is a folder (expected a warehouse file)"
+    return f"{path}: cannot be opened as a warehouse ({type(error).__name__})"
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Ctrl-C reaching a running DuckDB query: DuckDB stops the query and raises its own
+    error instead of KeyboardInterrupt, which must still stop the run, not fail one file."""
+    return isinstance(error, KeyboardInterrupt | duckdb.InterruptException) or (
+        isinstance(error, RuntimeError) and "interrupted" in str(error).lower()
+    )
+
+
+def _starts_with(path: Path, header: bytes) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(header)) == header
+    except OSError:
+        return False
+
+
 def ensure_ingest_tables(con: duckdb.DuckDBPyConnection) -> None:
+    from data_contracts.repeats import record_keys
+
+    new_keys = not scalar(
+        con, "select count(*) from information_schema.tables where table_name = 'staged_row_key'"
+    )
     con.execute(BOOKKEEPING_DDL)
+    # Warehouses made before files were read per character set and sheet lack `read_as`.
+    con.execute("alter table load_batch add column if not exists read_as varchar")
     for feed in FEEDS.values():
         con.execute(raw_table_ddl(feed))
         _move_old_staged_table(con, feed)
         con.execute(staged_table_ddl(feed))
         con.execute(current_view_ddl(feed))
+        if new_keys:
+            # A warehouse made before repeats were checked: its staged rows' key hashes.
+            record_keys(con, feed)
 
 
 def _move_old_staged_table(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:

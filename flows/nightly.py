@@ -1,31 +1,58 @@
 """The nightly flow: ingest new batches, link people, derive needs and measures.
 
 Each task opens the warehouse and calls one stage of `indicators.pipeline`; the stages and
-their order are defined there, once. Flow modules keep their annotations evaluated (no
-postponed annotations): a served run loads them in a fresh process where Prefect must
-resolve `Path` to validate parameters.
+their order are defined there, once. The flow logs a line as each stage starts and ends
+(the terminal and the Prefect run's log both show them), leaves a summary artifact on the
+run, and ends Failed when a file was refused, as the command line's exit code 1 says.
+
+Flow modules keep their annotations evaluated (no postponed annotations): a served run
+loads them in a fresh process where Prefect must resolve `Path` to validate parameters.
 """
 
+import logging
+import time
 from datetime import date
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 
-from data_contracts.ingest import BatchReport
+from data_contracts.batch_load import BatchReport
 from data_contracts.warehouse import connect
+from flows.run_summary import nightly_markdown, publish
 from indicators.pipeline import (
     NightlyOptions,
     NightlyResult,
     derive_stage,
     ingest_stage,
     link_stage,
+    nightly_result,
 )
 from indicators.plan import load_plan
 from matching.link import LinkResult
 
+log = logging.getLogger(__name__)
 
-@task(name="ingest and validate feeds", cache_policy=NO_CACHE)
+
+def _retry_on_file_error(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+    """Retry a stage only for a passing file-system error (a share dropping out)."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="ingest and validate feeds",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=10,
+    retry_condition_fn=_retry_on_file_error,
+)
 def ingest(warehouse: Path, inbox: Path) -> tuple[list[BatchReport], Path]:
     with connect(warehouse) as con:
         return ingest_stage(con, inbox, warehouse)
@@ -43,6 +70,11 @@ def derive(warehouse: Path, options: NightlyOptions) -> str:
         return derive_stage(con, options)
 
 
+def _stage(number: int, name: str) -> float:
+    log.info("stage %d/3: %s", number, name)
+    return time.monotonic()
+
+
 @flow(name="nightly")
 def nightly_flow(
     inbox: Path,
@@ -52,10 +84,36 @@ def nightly_flow(
     model: Path | None = None,
     rebuild: bool = False,
     engine: str = "duckdb",
-) -> NightlyResult:
+) -> NightlyResult | State:
     """Only new batches are validated and only new records scored, unless `rebuild`."""
     options = NightlyOptions(load_plan(plan_file), as_of or date.today(), model, rebuild, engine)
+    began = _stage(1, f"ingest and validate the feeds in {inbox}")
     batches, page = ingest(warehouse, inbox)
+    loaded = [b for b in batches if b.status == "loaded"]
+    log.info(
+        "ingested %d files: %d rows in = %d staged + %d quarantined; %d refused (%.1f s)",
+        len(loaded),
+        sum(b.rows_in for b in loaded),
+        sum(b.rows_staged for b in loaded),
+        sum(b.rows_quarantined for b in loaded),
+        sum(bool(b.error) for b in batches),
+        time.monotonic() - began,
+    )
+    began = _stage(2, "link people" + (" (rebuild: retrain and rescore)" if rebuild else ""))
     linked = link(warehouse, options)
+    log.info(
+        "linked %d people (%s, model %s); %d pairs for clerical review (%.1f s)",
+        linked.people,
+        linked.mode,
+        linked.model_source,
+        linked.review_pairs,
+        time.monotonic() - began,
+    )
+    began = _stage(3, f"derive needs and outcome measures as of {options.as_of}")
     derived = derive(warehouse, options)
-    return NightlyResult(batches, linked.people, page, linked.mode, derived)
+    log.info("indicators derived (%s) (%.1f s)", derived, time.monotonic() - began)
+    result = nightly_result(warehouse, batches, page, linked, derived)
+    publish("nightly-summary", nightly_markdown(result, warehouse), "files, rows and people")
+    if result.refused:
+        return Failed(message=f"{result.refused} files refused", data=result)
+    return result

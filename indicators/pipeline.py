@@ -43,6 +43,8 @@ class NightlyResult:
     validation_page: Path | None = None
     link_mode: str = "full"  # "incremental": only new records were scored
     derive_mode: str = "full"  # "incremental": only affected cases were derived again
+    quality_page: Path | None = None
+    review_workbook: Path | None = None
 
     @property
     def refused(self) -> int:
@@ -80,6 +82,26 @@ def link_stage(
     )
 
 
+def nightly_result(
+    warehouse: Path,
+    batches: list[BatchReport],
+    validation_page: Path,
+    linked: LinkResult,
+    derived: str,
+) -> NightlyResult:
+    """The night's result, with the match-quality page and review workbook linkage wrote."""
+    folder = linkage_folder(warehouse)
+    return NightlyResult(
+        batches,
+        linked.people,
+        validation_page,
+        linked.mode,
+        derived,
+        quality_page=folder / f"match-quality-run-{linked.run_id}.html",
+        review_workbook=folder / f"review-run-{linked.run_id}.xlsx",
+    )
+
+
 def derive_stage(con: duckdb.DuckDBPyConnection, options: NightlyOptions) -> str:
     """Derive needs and measures; incremental unless a rebuild was asked for."""
     return derive_indicators(con, options.plan, options.as_of, incremental=not options.rebuild)
@@ -96,4 +118,4 @@ def run_nightly(
     batches, page = ingest_stage(con, inbox, warehouse, run_at)
     linked = link_stage(con, warehouse, options)
     derived = derive_stage(con, options)
-    return NightlyResult(batches, linked.people, page, linked.mode, derived)
+    return nightly_result(warehouse, batches, page, linked, derived)

@@ -148,33 +148,126 @@ def write_review_workbook(con: duckdb.DuckDBPyConnection, run_id: int, path: Pat
     return path
 
 
-def read_decisions(path: Path) -> pd.DataFrame:
-    """Decided rows of a review workbook; a wrong value is one clear line."""
+def read_decisions(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+    """Decided rows of a review workbook; a wrong value is one clear line.
+
+    Read cell by cell, as written: a formula in `decision` would otherwise read as blank
+    (a workbook saved by a program has no cached result) and the decision be lost
+    silently. A pair marked both `link` and `no link` is refused, as both cannot hold.
+    With the warehouse `con`, every record ID must be one the warehouse has linked: a
+    mistyped ID would be stored and never match anything. Messages name rows and columns,
+    never what a cell holds.
+    """
+    rows = _pair_rows(path)
+    decided = []
+    for number, record_l, record_r, decision in rows:
+        if decision is None or not str(decision).strip():
+            continue
+        decision = str(decision).strip().lower()
+        if decision not in DECISIONS:
+            raise ReviewFileError(
+                f"{path}: row {number}, column decision: expected 'link', 'no link' or blank"
+            )
+        for column, value in (("record_id_l", record_l), ("record_id_r", record_r)):
+            if value is None or not str(value).strip():
+                raise ReviewFileError(f"{path}: row {number}, column {column}: no record ID")
+        decided.append((str(record_l).strip(), str(record_r).strip(), decision, number))
+    frame = pd.DataFrame(decided, columns=["record_id_l", "record_id_r", "decision", "row_number"])
+    _refuse_contradictions(path, frame)
+    if con is not None:
+        _refuse_unknown_records(path, frame, con)
+    return frame
+
+
+def _pair_rows(path: Path) -> list[tuple[int, object, object, object]]:
+    """(row, record_id_l, record_id_r, decision) of the Pairs sheet; formulas refused."""
+    from openpyxl import load_workbook
+
     if not path.is_file():
         raise ReviewFileError(f"{path}: review file not found")
     try:
-        frame = pd.read_excel(path, sheet_name=PAIR_SHEET, dtype=str)
-    except ValueError as error:
-        raise ReviewFileError(f"{path}: not a review workbook ({error})") from None
-    for column in ("record_id_l", "record_id_r", "decision"):
-        if column not in frame.columns:
-            raise ReviewFileError(f"{path}: sheet {PAIR_SHEET} has no column {column}")
-    frame["row_number"] = range(2, len(frame) + 2)
-    frame["decision"] = frame["decision"].str.strip().str.lower()
-    decided = frame[frame["decision"].notna() & (frame["decision"] != "")]
-    bad = decided[~decided["decision"].isin(DECISIONS)]
-    if len(bad):
-        row = bad.iloc[0]
-        raise ReviewFileError(
-            f"{path}: row {row['row_number']}, column decision: expected 'link', 'no link' "
-            f"or blank, got {row['decision']!r}"
+        book = load_workbook(path, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many types for a file that is no workbook
+        raise ReviewFileError(f"{path}: not a review workbook ({type(error).__name__})") from None
+    try:
+        if PAIR_SHEET not in book.sheetnames:
+            raise ReviewFileError(f"{path}: not a review workbook (no sheet {PAIR_SHEET})")
+        sheet = book[PAIR_SHEET]
+        sheet.reset_dimensions()  # a workbook's recorded size may be wrong; read every row
+        cells = sheet.iter_rows()
+        header = [
+            str(cell.value).strip() if cell.value is not None else "" for cell in next(cells, ())
+        ]
+        wanted = ("record_id_l", "record_id_r", "decision")
+        for column in wanted:
+            if column not in header:
+                raise ReviewFileError(f"{path}: sheet {PAIR_SHEET} has no column {column}")
+        positions = [header.index(column) for column in wanted]
+        rows = []
+        for number, row in enumerate(cells, start=2):
+            picked = [row[p] if p < len(row) else None for p in positions]
+            for column, cell in zip(wanted, picked, strict=True):
+                if cell is not None and cell.data_type == "f":
+                    raise ReviewFileError(
+                        f"{path}: row {number}, column {column}: a formula (type the value"
+                        " itself: 'link' or 'no link')"
+                    )
+            rows.append((number, *(None if c is None else c.value for c in picked)))
+        return rows
+    finally:
+        book.close()
+
+
+def _refuse_contradictions(path: Path, frame: pd.DataFrame) -> None:
+    pair = frame[["record_id_l", "record_id_r"]]
+    keyed = frame.assign(_low=pair.min(axis=1), _high=pair.max(axis=1))
+    for _, same in keyed.groupby(["_low", "_high"], sort=True):
+        if same["decision"].nunique() > 1:
+            first, second = sorted(same["row_number"])[:2]
+            raise ReviewFileError(
+                f"{path}: rows {first} and {second} decide the same pair both 'link' and"
+                " 'no link' (keep the one that is right)"
+            )
+
+
+def _refuse_unknown_records(
+    path: Path, frame: pd.DataFrame, con: duckdb.DuckDBPyConnection
+) -> None:
+    tables = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables"
+            " where table_name in ('person_link', 'person_review_pair')"
+        ).fetchall()
+    }
+    known_sql = " union ".join(
+        sql
+        for table, sql in (
+            ("person_link", "select record_id from person_link"),
+            (
+                "person_review_pair",
+                "select record_id_l from person_review_pair"
+                " union select record_id_r from person_review_pair",
+            ),
         )
-    return decided[["record_id_l", "record_id_r", "decision", "row_number"]]
+        if table in tables
+    )
+    known: set[str] = set()
+    if known_sql:
+        known = {str(value) for (value,) in con.execute(known_sql).fetchall()}
+    for column in ("record_id_l", "record_id_r"):
+        unknown = frame[~frame[column].isin(known)]
+        if len(unknown):
+            row = int(unknown["row_number"].iloc[0])
+            raise ReviewFileError(
+                f"{path}: row {row}, column {column}: a record ID this warehouse has not"
+                " linked (use the review workbook its nightly run wrote)"
+            )
 
 
 def import_decisions(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Store a review workbook's decisions in `review_decision`; later imports win."""
-    decided = read_decisions(path)
+    decided = read_decisions(path, con)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     con.execute(
         "create table if not exists review_decision (record_id_l varchar, record_id_r varchar,"

@@ -200,6 +200,7 @@ class _CsvOut:
 
     def __init__(self, path: Path, header: list[str], encoding: str = "utf-8") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         # A name the encoding cannot hold comes out as "?" (Wi?niewski), as it does from
         # partner systems that still export Windows-1252.
         self.handle: IO[str] = open(path, "w", newline="", encoding=encoding, errors="replace")
@@ -262,6 +263,11 @@ class CouncilWriter:
             self.historic,
         ):
             item.close()
+        if self.historic.rows == 1:
+            # A small sample may hold no family claimed before: like a council with no
+            # past claims it sends no file, rather than one that `sfp import-claims`
+            # (and so `sfp demo`) would refuse as having no claim rows.
+            self.historic.path.unlink()
 
     def source_id(self, feed: str, person: Person) -> str:
         return SOURCE_PREFIX[feed] + stable_token(self.seed, feed, person.true_id)

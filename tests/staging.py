@@ -117,9 +117,11 @@ class Stager:
             people.append((key, bool(row.get("link", True))))
         frame = pd.DataFrame({"row_number": range(2, len(rows) + 2)})
         for column in feed.all_columns:
-            parsed, bad, reason = parse_column(column, pd.Series(text[column.name], dtype="str"))
-            if bad.any():
-                raise ValueError(f"{feed_name}.{column.name}: {reason}: {text[column]}")
+            result = parse_column(column, pd.Series(text[column.name], dtype="str"))
+            if result.failed.any():
+                reasons = "; ".join(c.reason for c in result.checks if c.failed.any())
+                raise ValueError(f"{feed_name}.{column.name}: {reasons}: {text[column.name]}")
+            parsed = result.values
             frame[column.name] = parsed.astype(object).where(parsed.notna(), None)
         if feed_name == "attendance":
             frame["term_end"] = term_end(frame["academic_year"], frame["term"])
@@ -127,7 +129,8 @@ class Stager:
         frame.insert(0, "source_record_id", [f"{batch_id}:{n}" for n in frame["row_number"]])
         self._insert(f"stg_{feed_name}_all", frame)
         self.con.execute(
-            "insert into load_batch values (?, ?, ?, ?, ?, ?, 0, "
+            "insert into load_batch (batch_id, feed, file_name, file_sha256, rows_in, "
+            "rows_staged, rows_quarantined, load_seq, loaded_at) values (?, ?, ?, ?, ?, ?, 0, "
             "(select coalesce(max(load_seq), 0) + 1 from load_batch), ?)",
             [batch_id, feed_name, f"{batch_id}.csv", batch_id, len(rows), len(rows), LOADED_AT],
         )

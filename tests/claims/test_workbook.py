@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from claims.submission import financial_quarter, quarter_bounds, run_claim
+from claims.periods import financial_quarter, quarter_bounds
+from claims.submission import run_claim
 from claims.workbook import ClaimWorkbook, render
 from indicators.plan import PlanError, load_plan
 from tests.conftest import LoadedSample

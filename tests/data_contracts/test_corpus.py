@@ -24,6 +24,18 @@ def test_corpus_has_at_least_25_kinds_of_bad_input() -> None:
     assert len(CASES) >= 25
 
 
+def test_corpus_files_are_what_build_writes() -> None:
+    """The committed inboxes are `build.py`'s output, so a case reads as its code says
+    (workbooks carry their save time, so only their presence is compared)."""
+    from tests.data_contracts.corpus.build import cases
+
+    for case in cases():
+        folder = CORPUS / str(case["name"])
+        for relative, data in dict(case["files"]).items():  # type: ignore[call-overload]
+            path = folder / "inbox" / relative
+            assert path.suffix == ".xlsx" or path.read_bytes() == data, relative
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_explained_and_nothing_good_is_lost(case: str, tmp_path: Path) -> None:
     folder = CORPUS / case
@@ -64,6 +76,13 @@ def test_bad_input_is_explained_and_nothing_good_is_lost(case: str, tmp_path: Pa
         path: message.replace("{path}", str(inbox / path))
         for path, message in expected["errors"].items()
     }
+    skipped = {
+        str(Path(r.file_name).relative_to(inbox)): r.note for r in reports if r.status == "skipped"
+    }
+    assert skipped == expected.get("skipped", {})
+    if "read_as" in expected:
+        read_as = {str(Path(r.file_name).relative_to(inbox)): r.note for r in reports}
+        assert read_as == expected["read_as"]
     for rows_in, rows_staged, rows_quarantined, lines, quarantined_rows in ledger:
         assert rows_in == rows_staged + rows_quarantined
         assert rows_quarantined == quarantined_rows

@@ -144,7 +144,8 @@ def test_whole_file_faults_are_refused_and_others_load(tmp_path: Path) -> None:
     write_csv(inbox / "police" / "no_type.csv", POLICE[:-2], [police_row("a")[:-2]])
     (inbox / "police" / "empty.csv").write_bytes(b"")
     (inbox / "police" / "notes.txt").write_text("hello")
-    (inbox / "police" / "bad_bytes.csv").write_bytes(b"forename\n\x81\x8d\x8f\n")
+    # KOI8-R Cyrillic: no plausible reading as UTF-8, Windows-1252 or Mac Roman.
+    (inbox / "police" / "bad_bytes.csv").write_bytes("forename\nПётр Сергеевич\n".encode("koi8-r"))
     write_csv(inbox / "weather" / "x.csv", ["a"], [[1]])
     with connect(tmp_path / "w.duckdb") as con:
         reports = {Path(r.file_name).name: r for r in ingest_inbox(con, inbox)}

@@ -121,7 +121,8 @@ def test_user_mistakes_are_one_line_without_a_traceback(
 
 
 def test_noise_options_override_then_scale() -> None:
-    from flows.cli import build_parser, noise_from_args
+    from flows.arguments import noise_from_args
+    from flows.cli import build_parser
 
     args = build_parser().parse_args(
         ["sample", "--out", "x", "--nickname-rate", "0.2", "--noise-scale", "0.5"]

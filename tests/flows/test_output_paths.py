@@ -16,7 +16,7 @@ from data_contracts.warehouse_paths import (
     check_output_file,
     prepare_demo_folder,
 )
-from flows.cli import _check_inputs, build_parser
+from flows.cli import build_parser, check_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ def test_claim_and_rerun_check_out_before_anything_runs(tmp_path: Path, command:
         [command, "--as-of", "2025-09-30", "--warehouse", str(warehouse), "--out", str(warehouse)]
     )
     with pytest.raises(OutputPathError):
-        _check_inputs(args)
+        check_inputs(args)
 
 
 def test_cli_refuses_claim_out_warehouse_in_one_line_and_keeps_the_ledger(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_demo_refuses_a_folder_it_did_not_make_and_deletes_nothing(tmp_path: Pat
     (folder / "report.docx").write_text("a council's own file")
     args = build_parser().parse_args(["demo", "--dir", str(folder)])
     with pytest.raises(OutputPathError, match="not made by `sfp demo`"):
-        _check_inputs(args)
+        check_inputs(args)
     with pytest.raises(OutputPathError):
         prepare_demo_folder(folder, folder / "warehouse.duckdb.lock")
     assert (folder / "report.docx").read_text() == "a council's own file"

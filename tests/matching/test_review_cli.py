@@ -26,8 +26,7 @@ def test_review_import_mistakes_are_one_line(tmp_path: Path) -> None:
         (["review-import", "none.xlsx", "--warehouse", "w.duckdb"], "review file not found"),
         (
             ["review-import", "bad.xlsx", "--warehouse", "w.duckdb"],
-            "bad.xlsx: row 2, column decision: expected 'link', 'no link' or blank, got "
-            "'yes please'",
+            "bad.xlsx: row 2, column decision: expected 'link', 'no link' or blank",
         ),
         (["nightly", "--inbox", ".", "--model", "no-model.json"], "no-model.json: saved person"),
     ):
@@ -39,7 +38,10 @@ def test_review_import_mistakes_are_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_review_import_records_the_decisions(tmp_path: Path) -> None:
-    connect(tmp_path / "w.duckdb").close()
+    with connect(tmp_path / "w.duckdb") as con:  # the pair a nightly run sent for review
+        con.execute(
+            "create table person_review_pair as select 'R1' as record_id_l, 'R2' as record_id_r"
+        )
     _decided(tmp_path / "decided.xlsx", "no link")
     result = run_sfp("review-import", "decided.xlsx", "--warehouse", "w.duckdb", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

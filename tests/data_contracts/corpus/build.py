@@ -6,7 +6,9 @@ contract (never from the pipeline's output):
 
 - `quarantine`: every quarantine line, `[file, row, column, reason]`, in load order;
 - `errors`: the one-line error for each refused file (`{path}` stands for its path);
-- `staged`: per feed, the key of every row that must reach `stg_<feed>`.
+- `staged`: per feed, the key of every row that must reach `stg_<feed>`;
+- `skipped` (optional): the reason for each inbox entry listed as skipped;
+- `read_as` (optional): how each loaded file must have been read (character set, sheet).
 
 Run `python tests/data_contracts/corpus/build.py` after changing a case; the files are
 committed so a council can open them.
@@ -37,6 +39,9 @@ POLICE_EVENTS = (
     "da_child_present, cse_concern, cce_concern"
 )
 FUTURE = "date after the batch's load date"
+UNKNOWN_ENCODING = "unknown text encoding (expected UTF-8, Windows-1252 or Mac Roman)"
+BAD_BYTES = "text not valid in the file's character set (see the batch's read_as)"
+PLACEHOLDER = "a placeholder, not a value (expected letters or digits)"
 
 
 def police(key: str, **changes: str) -> dict[str, str]:
@@ -487,14 +492,16 @@ def cases() -> list[dict[str, object]]:
         file_case(
             "35_unknown_encoding",
             "police/2024-06.csv",
-            b"source_person_id,forename\r\nx,\x81\x8d\x8f\r\n",
-            "{path}: unknown text encoding (expected UTF-8 or Windows-1252)",
+            # Cyrillic names in KOI8-R: no reading as UTF-8, Windows-1252 or Mac Roman is
+            # plausible text (as Mac Roman, \x81\x8d\x8f would be a fine "Åçè").
+            csv_bytes([police("z", forename="Пётр", surname="Сергеевич")], "koi8-r"),
+            "{path}: " + UNKNOWN_ENCODING,
         ),
         file_case(
             "36_utf16_text",
             "police/2024-06.csv",
             csv_bytes([police("z")], encoding="utf-16"),
-            "{path}: unknown text encoding (expected UTF-8 or Windows-1252)",
+            "{path}: " + UNKNOWN_ENCODING,
         ),
         file_case(
             "37_missing_required_column",
@@ -546,7 +553,370 @@ def cases() -> list[dict[str, object]]:
             "files": {"police/2024-05.xlsx": xlsx_bytes([police("a"), police("b", event_type="")])},
             "quarantine": [["police/2024-05.xlsx", 3, "event_type", "missing required value"]],
         },
+        *hostile_cases(),
     ]
+
+
+def hostile_cases() -> list[dict[str, object]]:
+    """Inputs a council meets in its first month (issue 13): each with its exact outcome."""
+    sid = "source_person_id"
+    whole = "expected a whole number > 0"
+    return [
+        row_case(
+            "44_number_too_large_for_its_column",
+            "attendance",
+            [
+                attendance("a", sessions_possible="2,147,483,647"),
+                attendance("b", sessions_possible="3,000,000,000"),
+                attendance("c", sessions_unauthorised_absence="99999999999999999999"),
+            ],
+            [
+                [3, "sessions_possible", f"{whole} and at most 2147483647"],
+                [
+                    4,
+                    "sessions_unauthorised_absence",
+                    "expected a whole number >= 0 and at most 2147483647",
+                ],
+            ],
+            sid,
+        ),
+        row_case(
+            "45_infinite_and_exponent_numbers",
+            "housing",
+            [
+                housing("a", amount="1,250.50"),
+                housing("b", amount="inf"),
+                housing("c", amount="Infinity"),
+                housing("d", amount="1e308"),
+                housing("e", amount="NaN"),
+                housing("f", amount="9" * 400),
+                housing("g", amount=".5"),
+            ],
+            [[n, "amount", "expected a number >= 0"] for n in (3, 4, 5, 6, 7)],
+            sid,
+        ),
+        row_case(
+            "46_thousands_separators_out_of_place",
+            "attendance",
+            [
+                attendance("a", sessions_possible="1,400"),
+                attendance("b", sessions_possible="1,4,0"),
+                attendance("c", sessions_possible="14,0"),
+                attendance("d", sessions_possible="1400,"),
+            ],
+            [[n, "sessions_possible", whole] for n in (3, 4, 5)],
+            sid,
+        ),
+        row_case(
+            "47_implausible_dates_of_birth",
+            "police",
+            [
+                police("a", dob="1950-06-01"),
+                police("b", dob="0013-05-01"),
+                police("c", dob="1753-01-01"),
+                police("d", dob="01/01/1900"),
+                police("e", dob="1901-01-01"),
+            ],
+            [[n, "dob", "expected a date on or after 1901-01-01"] for n in (3, 4, 5)],
+            sid,
+        ),
+        {
+            **row_case(
+                "48_implausible_event_dates_and_months",
+                "police",
+                [police("a"), police("b", event_date="1970-01-01")],
+                [[3, "event_date", "expected a date on or after 1990-01-01"]],
+                sid,
+            ),
+            "files": {
+                "police/2024-05.csv": csv_bytes(
+                    [police("a"), police("b", event_date="1970-01-01")]
+                ),
+                "dwp/2024-05.csv": csv_bytes([dwp("a"), dwp("b", month="1753-01")]),
+            },
+            "quarantine": [
+                ["dwp/2024-05.csv", 3, "month", "expected a month on or after 1990-01-01"],
+                ["police/2024-05.csv", 3, "event_date", "expected a date on or after 1990-01-01"],
+            ],
+            "staged": {
+                "police": {"key": sid, "values": ["a"]},
+                "dwp": {"key": sid, "values": ["a"]},
+            },
+        },
+        row_case(
+            "49_placeholder_names",
+            "police",
+            [
+                police("a", surname="O'Neill"),
+                police("b", forename="\u200b"),
+                police("c", surname="-"),
+                police("d", forename="."),
+                police("e", surname="NULL"),
+                police("f", forename="\u00a0\u200b\ufeff", surname="#N/A"),
+                police("g", forename="\u200bAmy\u200b"),
+            ],
+            [
+                [3, "forename", "missing required value"],
+                [4, "surname", PLACEHOLDER],
+                [5, "forename", PLACEHOLDER],
+                [6, "surname", PLACEHOLDER],
+                [7, "forename", "missing required value"],
+                [7, "surname", PLACEHOLDER],
+            ],
+            sid,
+        ),
+        file_case(
+            "50_month_first_dates",
+            "police/2024-06.csv",
+            csv_bytes(
+                [
+                    police("x", event_date="04/02/2024", dob="02/03/1990"),
+                    police("y", event_date="05/31/2024", dob="07/04/1990"),
+                ]
+            ),
+            "{path}: dates in column event_date are month-first (row 3 reads only as"
+            " MM/DD/YYYY), so day and month would be swapped (expected YYYY-MM-DD or"
+            " DD/MM/YYYY: re-export the file)",
+        ),
+        {
+            "name": "51_utf8_file_with_one_windows_1252_row",
+            "files": {
+                "police/2024-05.csv": csv_bytes(
+                    [police("a", forename="Zoë"), police("b", forename="Chloë")]
+                )
+                + csv_bytes([police("c", forename="Renée")], "cp1252").split(b"\r\n", 1)[1]
+                + csv_bytes([police("d", forename="Siân")]).split(b"\r\n", 1)[1]
+            },
+            "quarantine": [["police/2024-05.csv", 4, "forename", BAD_BYTES]],
+            "errors": {},
+            "staged": {"police": {"key": "forename", "values": ["Chloë", "Siân", "Zoë"]}},
+            "read_as": {
+                "police/2024-05.csv": "CSV, UTF-8 (3 non-ASCII characters valid as UTF-8, 1 bytes"
+                " not: their rows quarantined)"
+            },
+        },
+        {
+            "name": "52_mac_roman_file",
+            "files": {
+                "police/2024-05.csv": csv_bytes(
+                    [
+                        police("a", forename="Zoë", surname="Müller"),
+                        police("b", forename="José", surname="O’Neill"),
+                        police("c", forename="Amy", surname="Stone"),
+                    ],
+                    "mac_roman",
+                ),
+                "police/2024-06.csv": csv_bytes(
+                    [police("d", forename="Noël", surname="O’Connor")], "cp1252"
+                ),
+            },
+            "quarantine": [],
+            "errors": {},
+            "staged": {
+                "police": {"key": "surname", "values": ["Müller", "O’Connor", "O’Neill", "Stone"]}
+            },
+            "read_as": {
+                "police/2024-05.csv": "CSV, Mac Roman (4 of 4 non-ASCII characters plausible"
+                " (as Windows-1252: 0))",
+                "police/2024-06.csv": "CSV, Windows-1252 (2 of 2 non-ASCII characters plausible"
+                " (as Mac Roman: 0))",
+            },
+        },
+        {
+            **row_case("53_nul_byte_in_one_field", "police", [police("a"), police("b")], [], sid),
+            "files": {
+                "police/2024-05.csv": csv_bytes(
+                    [police("a"), police("b", forename="Am\x00y"), police("c")]
+                )
+            },
+            "quarantine": [
+                [
+                    "police/2024-05.csv",
+                    3,
+                    "forename",
+                    "contains a NUL character (binary data, not text)",
+                ]
+            ],
+            "staged": {"police": {"key": sid, "values": ["a", "c"]}},
+        },
+        row_case(
+            "54_field_longer_than_any_real_one",
+            "police",
+            [
+                police("a", address="1 High Street"),
+                police("b", address="x" * 131_073),
+                police("c", address="y" * 131_072),
+            ],
+            [[3, "address", "value longer than 131072 characters"]],
+            sid,
+        ),
+        {
+            **row_case("55_trailing_empty_header_columns", "police", [police("a")], [], sid),
+            "files": {"police/2024-05.csv": _trailing_commas()},
+            "staged": {"police": {"key": sid, "values": ["a", "b", "c"]}},
+        },
+        {
+            **row_case("56_workbook_blank_header_cells", "police", [police("a")], [], sid),
+            "files": {"police/2024-05.xlsx": _workbook_with_blank_header_cells()},
+            "staged": {"police": {"key": sid, "values": ["a", "b"]}},
+            "read_as": {"police/2024-05.xlsx": "XLSX, sheet 'Extract' (the first visible sheet)"},
+        },
+        {
+            **row_case("57_first_sheet_hidden", "police", [police("a")], [], sid),
+            "files": {"police/2024-05.xlsx": _workbook_with_hidden_first_sheet()},
+            "staged": {"police": {"key": sid, "values": ["a", "b"]}},
+            "read_as": {
+                "police/2024-05.xlsx": "XLSX, sheet 'Extract' (the first visible sheet; 1"
+                " hidden sheet before it skipped)"
+            },
+        },
+        {
+            "name": "58_same_rows_under_another_file_name",
+            "files": {
+                "housing/2024-04.csv": csv_bytes([housing("a"), housing("b")]),
+                "housing/2024-04b.csv": csv_bytes([housing("b"), housing("c"), housing("a")]),
+            },
+            "quarantine": [
+                ["housing/2024-04b.csv", 2, "(whole row)", "same as 2024-04.csv row 3"],
+                ["housing/2024-04b.csv", 4, "(whole row)", "same as 2024-04.csv row 2"],
+            ],
+            "errors": {},
+            "staged": {"housing": {"key": sid, "values": ["a", "b", "c"]}},
+        },
+        {
+            "name": "59_keyed_row_already_staged_from_another_file",
+            "files": {
+                "attendance/2023-24-autumn.csv": csv_bytes([attendance("a"), attendance("b")]),
+                "attendance/2023-24-autumn_resent.csv": csv_bytes(
+                    [attendance("b", sessions_possible="150"), attendance("c")]
+                ),
+            },
+            "quarantine": [
+                [
+                    "attendance/2023-24-autumn_resent.csv",
+                    2,
+                    "term",
+                    "same as 2023-24-autumn.csv row 3 (upn, school_urn, academic_year, term)",
+                ]
+            ],
+            "errors": {},
+            "staged": {"attendance": {"key": "sessions_possible", "values": ["140", "140", "140"]}},
+        },
+        {
+            "name": "60_case_updated_in_a_later_extract",
+            "files": {
+                "eh_cases/2023-09.csv": csv_bytes(
+                    [eh_cases("C1", closed_date=""), eh_cases("C2", closed_date="")]
+                ),
+                "eh_cases/2024-03.csv": csv_bytes([eh_cases("C1"), eh_cases("C2", closed_date="")]),
+            },
+            "quarantine": [["eh_cases/2024-03.csv", 3, "(whole row)", "same as 2023-09.csv row 3"]],
+            "errors": {},
+            "staged": {"eh_cases": {"key": "case_id", "values": ["C1", "C1", "C2"]}},
+        },
+        {
+            "name": "61_identical_rows_paired_one_for_one",
+            "files": {
+                "referrals/2024-02.csv": csv_bytes([referrals("a"), referrals("a")]),
+                "referrals/2024-02-copy.csv": csv_bytes(
+                    [referrals("a"), referrals("b"), referrals("a"), referrals("a")]
+                ),
+            },
+            "quarantine": [
+                ["referrals/2024-02.csv", 2, "(whole row)", "same as 2024-02-copy.csv row 2"],
+                ["referrals/2024-02.csv", 3, "(whole row)", "same as 2024-02-copy.csv row 4"],
+            ],
+            "errors": {},
+            "staged": {"referrals": {"key": sid, "values": ["a", "a", "a", "b"]}},
+        },
+        file_case(
+            "63_semicolon_separated",
+            "police/2024-06.csv",
+            _semicolons(),
+            "{path}: fields separated by semicolons, not ',' (expected a comma-separated file:"
+            " save it again as CSV with commas)",
+        ),
+        {
+            "name": "62_files_where_no_feed_is",
+            "files": {
+                "police.csv": csv_bytes([police("z")]),
+                "police/2024-05.csv": csv_bytes([police("a")]),
+                "police/archive/2024-01.csv": csv_bytes([police("y")]),
+                "police/archive/old/2023-12.csv": csv_bytes([police("x")]),
+                "police/.DS_Store": b"\x00\x00\x00\x01Bud1",
+                "police/~$2024-05.xlsx": b"owner",
+                "police/Thumbs.db": b"thumbs",
+                ".hidden/2024-05.csv": csv_bytes([police("w")]),
+            },
+            "quarantine": [],
+            "errors": {
+                "police.csv": "{path}: not in a feed folder (expected INBOX/<feed>/<file>: move"
+                " it into its feed's folder)"
+            },
+            "skipped": {
+                ".hidden": "a hidden file or folder",
+                "police/.DS_Store": "a hidden file or folder",
+                "police/Thumbs.db": "a system file",
+                "police/archive/2024-01.csv": SUBFOLDER,
+                "police/archive/old/2023-12.csv": SUBFOLDER,
+                "police/~$2024-05.xlsx": "an Office owner file (the workbook is open)",
+            },
+            "staged": {"police": {"key": sid, "values": ["a"]}},
+        },
+    ]
+
+
+def _semicolons() -> bytes:
+    return csv_bytes([police("a")]).replace(b",", b";")
+
+
+SUBFOLDER = (
+    "in a subfolder of feed folder 'police' (only INBOX/<feed>/<file> is loaded: move it up"
+    " to load it)"
+)
+
+
+def _trailing_commas() -> bytes:
+    """Excel's CSV of a sheet with formatted blank columns: `,,` after the header and rows."""
+    lines = csv_bytes([police("a"), police("b"), police("c")]).split(b"\r\n")
+    lines[0] += b",,"
+    lines[1] += b",,"
+    lines[2] += b","
+    return b"\r\n".join(lines)
+
+
+def _workbook_with_blank_header_cells() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Extract"
+    rows = [police("a"), police("b")]
+    sheet.append([*rows[0], " ", " "])
+    for row in rows:
+        sheet.append([*row.values(), None, " "])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _workbook_with_hidden_first_sheet() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    lookup = book.active
+    lookup.title = "Codes"
+    lookup.append(["event_type", "meaning"])
+    lookup.append(["asb", "anti-social behaviour"])
+    lookup.sheet_state = "hidden"
+    sheet = book.create_sheet("Extract")
+    rows = [police("a"), police("b")]
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append(list(row.values()))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def main() -> None:
@@ -559,6 +929,7 @@ def main() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         expected = {k: case[k] for k in ("quarantine", "errors", "staged")}
+        expected.update({k: case[k] for k in ("skipped", "read_as") if k in case})
         (folder / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
 
 

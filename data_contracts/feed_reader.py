@@ -1,0 +1,290 @@
+"""Reading a partner file into a table of text: CSV decoding, XLSX sheets, row numbers.
+
+A reader only turns bytes into rows of text with their spreadsheet row numbers; whether
+the rows fit a feed is for the loading step (`batch_load.py`) and the contracts. Anything
+that stops a whole file is a `FeedFileError` whose message is one line naming the file.
+A fault confined to some rows (bytes not valid in the file's character set, a NUL
+character, a value longer than any real field, more fields than the header) quarantines
+those rows only, so one bad value never stops a file.
+
+How to read is a `ReadOptions` (character set, delimiter, sheet); the defaults detect what
+they can, so a later per-partner source definition only has to fill in what it knows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from data_contracts.text_encoding import (
+    BAD_BYTE_MARK,
+    BLANK_CHARACTERS,
+    NotText,
+    decode_text,
+    escape_bad_bytes,
+)
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+RAGGED_COLUMN = "(whole row)"
+MAX_FIELD_CHARACTERS = 131_072
+"""Longer than any real field (Python's csv module stopped the whole file here before);
+such a value is usually a stray quote swallowing many lines, so its row is quarantined."""
+NUL_REASON = "contains a NUL character (binary data, not text)"
+LONG_REASON = f"value longer than {MAX_FIELD_CHARACTERS} characters"
+
+# Fields as long as a whole file are read, then judged row by row (MAX_FIELD_CHARACTERS);
+# 2**31 - 1 is the largest limit every platform's C long accepts.
+csv.field_size_limit(2**31 - 1)
+
+
+class FeedFileError(ValueError):
+    """A whole file cannot be loaded; the message is one line naming the file and the fix."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read one partner's files; each default decides from the file itself."""
+
+    encoding: str | None = None
+    """A Python codec name; None decides per file (`text_encoding.decode_text`)."""
+    delimiter: str = ","
+    sheet: str | None = None
+    """An XLSX sheet name; None takes the first visible sheet."""
+
+
+def display_name(path: Path | str) -> str:
+    """A path as one printable line: bytes that are not UTF-8 (a Windows share's file
+    name) as `\\xNN`, control characters escaped, so it can be stored, logged and shown."""
+    text = os.fsencode(str(path)).decode("utf-8", errors="backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def decode_csv(data: bytes, file_name: str) -> str:
+    """A CSV file's text in the character set its bytes show (see `text_encoding`).
+
+    For callers that need the whole text or nothing: bytes not valid in that character
+    set refuse the file here, naming the first line that holds them.
+    """
+    try:
+        decoded = decode_text(data)
+    except NotText as error:
+        raise FeedFileError(f"{file_name}: {error}") from None
+    if decoded.damaged:
+        mark = BAD_BYTE_MARK.search(decoded.text)
+        line = decoded.text.count("\n", 0, mark.start() if mark else 0) + 1
+        raise FeedFileError(
+            f"{file_name}: line {line} is not valid {decoded.label} text (expected the whole"
+            f" file in one character set)"
+        )
+    return decoded.text
+
+
+@dataclass(frozen=True)
+class FeedTable:
+    """A file's rows as text, indexed by spreadsheet row number (the header is row 1).
+
+    `row_problems` holds (row number, column, reason) for rows that cannot be read column
+    by column (a field count that does not match the header) or hold a value that is not
+    text (bytes invalid in the file's character set, a NUL character, an absurd length):
+    such rows are quarantined whole while the rest of the file loads.
+    """
+
+    frame: pd.DataFrame
+    row_problems: tuple[tuple[int, str, str], ...] = ()
+    read_as: str = ""
+    """How the file was read (character set and why, or which sheet), for `load_batch`."""
+
+    @property
+    def unreadable_rows(self) -> list[int]:
+        return sorted({row for row, _, _ in self.row_problems})
+
+
+@dataclass
+class _Records:
+    header: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    read_as: str = ""
+    damaged: bool = False
+
+
+def read_feed_table(path: Path, options: ReadOptions | None = None) -> FeedTable:
+    """Read one file as text with lower-case column names; refuse what is not a table."""
+    options = options or ReadOptions()
+    name = display_name(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise FeedFileError(f"{name}: not a CSV or XLSX file (expected .csv or .xlsx)")
+    data = path.read_bytes()
+    if not data.strip():
+        raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
+    try:
+        if suffix == ".csv":
+            records = _csv_records(data, options)
+        else:
+            records = _xlsx_records(data, options)
+    except NotText as error:
+        raise FeedFileError(f"{name}: {error}") from None
+    except FeedFileError as error:
+        raise FeedFileError(f"{name}: {error}") from None
+    except Exception as error:  # the readers raise many types for a malformed table
+        kind = "CSV" if suffix == ".csv" else "XLSX workbook"
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise FeedFileError(f"{name}: unreadable {kind} ({first_line})") from None
+    return _table(name, records, check_bytes=b"\x00" in data)
+
+
+def _table(name: str, records: _Records, check_bytes: bool) -> FeedTable:
+    header = [_clean(cell).lower() for cell in records.header]
+    if not header:
+        raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
+    if not any(header):
+        raise FeedFileError(f"{name}: no column names in row 1 (expected a header row)")
+    if any(BAD_BYTE_MARK.search(cell) or "\x00" in cell for cell in header):
+        raise FeedFileError(f"{name}: row 1 (the header) is not text (expected column names)")
+    # Trailing columns without a name (`,,` after the last name, or formatted blank cells
+    # from Excel) are not part of the table; a value under one is kept as an extra column.
+    named = max(position for position, cell in enumerate(header) if cell) + 1
+    columns = [cell or f"(column {position + 1})" for position, cell in enumerate(header)]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise FeedFileError(f"{name}: column(s) {', '.join(twice)} appear twice")
+    problems: list[tuple[int, str, str]] = []
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    width = len(columns)
+    for number, fields in records.rows:
+        if len(fields) > named and not any(_clean(f) for f in fields[named:]):
+            fields = fields[:named]
+        if not named <= len(fields) <= width:
+            problems.append(
+                (number, RAGGED_COLUMN, f"expected {named} fields, found {len(fields)}")
+            )
+            fields = fields[:width]
+        rows.append(fields + [""] * (width - len(fields)))
+        numbers.append(number)
+    frame = pd.DataFrame(rows, index=pd.Index(numbers, dtype="int64"), columns=columns, dtype="str")
+    unnamed = [
+        c
+        for position, c in enumerate(columns)
+        if not header[position] and not frame[c].str.strip(BLANK_CHARACTERS).ne("").any()
+    ]
+    frame = frame.drop(columns=unnamed)
+    frame, found = _unreadable_values(frame, records.damaged, check_bytes)
+    problems.extend(found)
+    problems.sort(key=lambda problem: problem[0])
+    return FeedTable(frame, tuple(problems), records.read_as)
+
+
+def _clean(cell: str) -> str:
+    return cell.strip(BLANK_CHARACTERS)
+
+
+def _unreadable_values(
+    frame: pd.DataFrame, damaged: bool, has_nul: bool
+) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """Fields that are not text a contract can judge: quarantine lines, and the frame
+    with undecodable bytes shown as `\\xNN` so the raw table can hold them."""
+    problems: list[tuple[int, str, str]] = []
+    for column in frame.columns:
+        values = frame[column]
+        checks = [(values.str.len() > MAX_FIELD_CHARACTERS, LONG_REASON)]
+        if has_nul:
+            checks.append((values.str.contains("\x00", regex=False), NUL_REASON))
+        if damaged:
+            marked = values.str.contains(BAD_BYTE_MARK.pattern)
+            checks.append((marked, _BAD_BYTES_REASON))
+            if marked.any():
+                frame[column] = values.where(~marked, values[marked].map(escape_bad_bytes))
+        for flagged, reason in checks:
+            problems.extend((int(row), column, reason) for row in frame.index[flagged.to_numpy()])
+    return frame, problems
+
+
+_BAD_BYTES_REASON = "text not valid in the file's character set (see the batch's read_as)"
+
+
+def _csv_records(data: bytes, options: ReadOptions) -> _Records:
+    """Header and (row number, fields) for every record that holds any value."""
+    decoded = decode_text(data, options.encoding)
+    reader = csv.reader(
+        io.StringIO(decoded.text, newline=""), delimiter=options.delimiter, strict=True
+    )
+    records = _Records([], read_as=f"CSV, {decoded.read_as}", damaged=decoded.damaged)
+    try:
+        for number, fields in enumerate(reader, start=1):
+            if number == 1:
+                _refuse_other_delimiter(fields, options.delimiter)
+                records.header = fields
+            elif any(_clean(value) for value in fields):
+                records.rows.append((number, fields))
+    except csv.Error as error:
+        raise ValueError(f"{error} at line {reader.line_num}") from None
+    return records
+
+
+def _refuse_other_delimiter(header: list[str], delimiter: str) -> None:
+    """A header read as one column that holds `;` or tabs is a file saved with another
+    separator (Excel in many European locales writes `;`): say so, not 'missing columns'."""
+    if len(header) != 1:
+        return
+    for other, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        if other != delimiter and header[0].count(other) >= 2:
+            raise FeedFileError(
+                f"fields separated by {name}, not {delimiter!r} (expected a comma-separated"
+                " file: save it again as CSV with commas)"
+            )
+
+
+def _xlsx_records(data: bytes, options: ReadOptions) -> _Records:
+    """One sheet, cells as text (an Excel date cell as ISO, midnight dropped).
+
+    The sheet named in the options, else the first visible one: a workbook's first sheet
+    is often a hidden lookup list, and reading it would refuse or mis-load the file.
+    """
+    sheet_name, read_as = _choose_sheet(data, options.sheet)
+    sheet = pd.read_excel(
+        io.BytesIO(data), sheet_name=sheet_name, header=None, dtype=str, engine="openpyxl"
+    )
+    sheet = sheet.fillna("")
+    records = _Records([], read_as=read_as)
+    if sheet.empty:
+        return records
+    records.header = [str(cell) for cell in sheet.iloc[0]]
+    for offset, values in enumerate(sheet.iloc[1:].itertuples(index=False), start=2):
+        fields = [str(value) for value in values]
+        if any(_clean(value) for value in fields):
+            records.rows.append((offset, fields))
+    return records
+
+
+def _choose_sheet(data: bytes, wanted: str | None) -> tuple[str, str]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        states = [(sheet.title, sheet.sheet_state) for sheet in workbook.worksheets]
+    finally:
+        workbook.close()
+    titles = [title for title, _ in states]
+    if wanted is not None:
+        if wanted not in titles:
+            raise FeedFileError(
+                f"no sheet named {wanted!r} (the workbook has {len(titles)} sheets)"
+            )
+        return wanted, f"XLSX, sheet {wanted!r} (as configured)"
+    visible = [title for title, state in states if state == "visible"]
+    if not visible:
+        raise FeedFileError("every sheet is hidden (expected a visible sheet of data)")
+    first, before = visible[0], titles.index(visible[0])
+    skipped = f"; {before} hidden sheet{'s' if before > 1 else ''} before it skipped"
+    return first, f"XLSX, sheet {first!r} (the first visible sheet{skipped if before else ''})"
+
+
+def read_feed_file(path: Path, options: ReadOptions | None = None) -> pd.DataFrame:
+    """The readable rows of one file (see `read_feed_table`)."""
+    return read_feed_table(path, options).frame
