@@ -43,7 +43,7 @@ def main() -> None:
         rows = int(con.sql(f"select count(*) from ({person_rows_sql()})").fetchall()[0][0])
         trained = train_on_warehouse(con, options, folder / "person-model.json")
     identities, model_json = trained.identities, trained.model_json
-    tf = trained.model.term_frequencies
+    tf = trained.tf_tables
     print(f"households {args.households}: {rows} person rows, {len(identities)} identities")
 
     started = time.perf_counter()

@@ -80,12 +80,20 @@ def _sample_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--households", type=positive_whole_number, default=300)
     parser.add_argument("--seed", type=int, default=1)
     add_noise_options(parser)
+    parser.add_argument(
+        "--hard",
+        action="store_true",
+        help="also plant linkage's hard cases: twins, siblings, other scripts, swapped names,"
+        " placeholder dates of birth, moves, common names (docs/matching.md)",
+    )
 
 
 def _run_sample(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.sample import sample_flow
 
-    summary = sample_flow(args.out, args.households, args.seed, asdict(noise_from_args(args)))
+    summary = sample_flow(
+        args.out, args.households, args.seed, asdict(noise_from_args(args)), args.hard
+    )
     print(
         f"sample council written to {args.out}/inbox ({summary['households']} households,"
         f" {summary['cases']} early help cases); truth in {args.out}/truth"

@@ -1,6 +1,5 @@
 """The demo flow: a sample council, its nightly run and its claim, start to finish."""
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +12,7 @@ from data_contracts.warehouse import connect
 from flows.claim import claim_flow, import_claims_flow
 from flows.nightly import NightlyResult, nightly_flow
 from flows.sample import sample_flow
-from sample_data.coverage import decisions_matching_truth
+from sample_data.coverage import decisions_matching_truth, expected_claims
 
 
 @dataclass(frozen=True)
@@ -45,11 +44,9 @@ def demo_flow(
     out = folder / f"claim-{as_of.isoformat()}.xlsx"
     claim = claim_flow(as_of, warehouse, out, plan_file)
     truth = sample_dir / "truth" / "expected_decisions.csv"
-    with truth.open(newline="", encoding="utf-8") as handle:
-        claims = [row for row in csv.DictReader(handle) if row["expected_claim"] == "yes"]
     with connect(warehouse, read_only=True) as con:
         matching = decisions_matching_truth(con, truth)
     (folder / "demo-summary.json").write_text(
         json.dumps({"workbook": str(out), "claimed": claim.claimed, "cases": claim.cases}, indent=2)
     )
-    return DemoResult(sample_dir, nightly, claim, len(claims), matching)
+    return DemoResult(sample_dir, nightly, claim, expected_claims(truth), matching)

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from data_contracts.feeds import FEEDS, PERSON_FEEDS
+from matching.clustering import cluster_edges
 from matching.stable_ids import CANDIDATE_FAMILY, assign_stable_ids
 
 
@@ -91,8 +92,6 @@ def _family_edges(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def build_candidate_families(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
     """Rebuild `candidate_family` from `person_link` and the staged feeds; returns families."""
-    from matching.link import cluster_edges
-
     edges = _family_edges(con)
     persons = edges[["person_id_l"]].rename(columns={"person_id_l": "person_id"})
     persons = pd.concat(

@@ -38,18 +38,11 @@ class ModelMismatch(ValueError):
     """The saved model does not describe the comparisons the code would render."""
 
 
-def _uses_term_frequencies(saved: dict[str, Any]) -> bool:
-    return any(
-        level.get("tf_adjustment_column")
-        for comparison in saved["comparisons"]
-        for level in comparison["comparison_levels"]
-    )
-
-
 def translate_condition(sql: str, dialect: str) -> str:
     """A DuckDB condition in `dialect`: sqlglot for syntax (quoting, casts, date
     differences), Splink's own names for the string-similarity functions, which differ by
-    backend (DuckDB's built-ins against the similarity jar's UDFs on Spark)."""
+    backend (DuckDB's built-ins against the similarity jar's UDFs on Spark), and
+    `arrays_overlap` for DuckDB's `list_has_any` (sqlglot writes an `&&` Spark lacks)."""
     if sql == "ELSE" or dialect == SAVED_DIALECT:
         return sql
     target = SplinkDialect.from_string(dialect)
@@ -60,6 +53,8 @@ def translate_condition(sql: str, dialect: str) -> str:
                 this=target.jaro_winkler_function_name,
                 expressions=[node.this, node.expression],
             )
+        if isinstance(node, exp.ArrayOverlaps):
+            return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])
         if isinstance(node, exp.Anonymous) and str(node.this).lower() == "damerau_levenshtein":
             return exp.Anonymous(
                 this=target.damerau_levenshtein_function_name, expressions=node.expressions
@@ -96,7 +91,7 @@ def render_settings(model_json: Path, dialect: str) -> dict[str, Any]:
     """The code's person settings in `dialect`, carrying the saved model's parameters."""
     saved = json.loads(Path(model_json).read_text(encoding="utf-8"))
     prior = float(saved["probability_two_random_records_match"])
-    creator = person_settings(prior, _uses_term_frequencies(saved))
+    creator = person_settings(prior)
     _check_same_model(saved, creator.create_settings_dict(SAVED_DIALECT), Path(model_json).name)
     rendered = creator.create_settings_dict(dialect)
     for saved_comparison, comparison in zip(

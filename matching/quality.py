@@ -1,9 +1,13 @@
 """The match-quality page of one linkage run, and pairwise scores against a truth.
 
 Figures are stored per run (`link_quality_weight`, `link_quality_cluster_size`,
-`link_quality_parameter`) so the page can be rebuilt, and the page is plain HTML with
-inline SVG bars: it opens offline and carries no personal data (weights, counts and model
-parameters only). Splink's own charts load Vega from a CDN, so they are not used here.
+`link_quality_parameter`, `link_quality_chart`) so the page can be rebuilt. The page is
+one self-contained HTML file: today's figures as tables and inline SVG bars, and beside
+them Splink's own charts of the model in force (match weights, m and u parameters,
+unlinkables) with the Vega libraries Splink ships written into the page, so it opens
+offline (no CDN). It carries no personal data: weights, counts, proportions and model
+parameters only. Splink's charts that show record values (comparison viewer, cluster
+studio) are never made.
 """
 
 from __future__ import annotations
@@ -12,13 +16,23 @@ import html
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import duckdb
 import pandas as pd
+from splink import Linker
 
-if TYPE_CHECKING:
-    from matching.link import Scored
+# The Vega libraries bundled in Splink's wheel and its JSON escaping for script elements
+# (what Splink's own `save(..., inline=True)` writes, once per chart; here once per page).
+from splink.internals.html_utils import _ChartEncoder, json_for_html, load_chart_libraries
+
+from matching.scoring import Scored
+
+CHARTS = {
+    "match_weights": "Match weights of each comparison level (Splink)",
+    "m_u_parameters": "m and u probabilities of each level (Splink)",
+    "unlinkables": "Records that could not link even to themselves, by threshold (Splink)",
+}
 
 
 def pairwise_scores(linked: pd.DataFrame, truth: pd.DataFrame, key: list[str]) -> dict[str, float]:
@@ -71,24 +85,44 @@ def model_parameters(linker_settings: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def model_charts(linker: Linker) -> dict[str, str]:
+    """Splink's charts of the model `linker` scores with, as Vega-Lite JSON specs.
+
+    Unlinkables scores each identity against itself: the share of records that could not
+    reach a threshold even with a perfect copy (too little recorded about them).
+    """
+    charts = {
+        "match_weights": linker.visualisations.match_weights_chart(),
+        "m_u_parameters": linker.visualisations.m_u_parameters_chart(),
+        "unlinkables": linker.evaluation.unlinkables_chart(),
+    }
+    return {
+        name: json.dumps(chart.chart_dict, cls=_ChartEncoder, sort_keys=True)
+        for name, chart in charts.items()
+    }
+
+
 def record_quality(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
     scored: Scored,
     person_of_record: pd.DataFrame,
     threshold: float,
+    charts: dict[str, str] | None = None,
 ) -> None:
-    """Store the run's weight histogram, cluster sizes and model parameters."""
+    """Store the run's weight histogram, cluster sizes, model parameters and charts."""
     weights = scored.pairs["match_weight"].round(0).astype(int)
     histogram = weights.value_counts().sort_index().rename_axis("weight").reset_index(name="pairs")
     sizes = person_of_record.groupby("person_id").size().value_counts().sort_index()
     clusters = sizes.rename_axis("records").reset_index(name="people")
     settings = json.loads(json.dumps(scored.model.linker.misc.save_model_to_json()))
     parameters = model_parameters(settings)
+    specs = pd.DataFrame(sorted((charts or {}).items()), columns=["chart", "spec"])
     for table, frame in (
         ("link_quality_weight", histogram),
         ("link_quality_cluster_size", clusters),
         ("link_quality_parameter", parameters),
+        ("link_quality_chart", specs.astype(str)),
     ):
         frame = frame.assign(run_id=run_id)
         con.register("_quality", frame)
@@ -121,6 +155,27 @@ def _bars(frame: pd.DataFrame, label: str, value: str, title: str) -> str:
 
 def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, float_format=lambda v: f"{v:.6g}", na_rep="")
+
+
+def splink_charts_html(specs: pd.DataFrame) -> str:
+    """Splink's charts, the Vega libraries written into the page once (no CDN)."""
+    if specs.empty:
+        return ""
+    libraries = load_chart_libraries()
+    parts = ["<h2>Splink's charts of the model in force</h2>"]
+    # In Splink's order: vega, vega-lite, then vega-embed, which needs the other two.
+    parts += [f"<script>{source}</script>" for source in libraries.values()]
+    for name, spec in zip(specs["chart"], specs["spec"], strict=True):
+        chart: dict[str, Any] = json.loads(spec)
+        view = chart.setdefault("config", {}).setdefault("view", {})
+        view.setdefault("continuousWidth", 300)  # as Splink's own chart_html sizes them
+        view.setdefault("continuousHeight", 300)
+        parts.append(
+            f"<h3>{html.escape(CHARTS.get(name, name))}</h3><div id='chart-{name}'></div>"
+            f"<script>vegaEmbed(document.getElementById('chart-{name}'),"
+            f" {json_for_html(chart)}, {{}});</script>"
+        )
+    return "\n".join(parts)
 
 
 def quality_html(
@@ -162,6 +217,15 @@ def quality_html(
     parts.append(_bars(clusters, "records", "people", "People by number of identity records"))
     parts.append("<h2>Model parameters</h2>")
     parts.append(_table(parameters))
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'link_quality_chart'"
+    ).fetchone()
+    if exists and exists[0]:
+        specs = con.execute(
+            "select chart, spec from link_quality_chart where run_id = $run order by chart",
+            {"run": run_id},
+        ).df()
+        parts.append(splink_charts_html(specs))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

@@ -33,11 +33,13 @@ with pair as (
 ),
 side as (
     select record_id, source, forename, forename_canonical, surname, dob, postcode,
-           postcode_sector, postcode_district, upn, nino, nhs_number
+           postcode_sector, postcode_district, address_house, address_street, upn, nino,
+           nhs_number
     from _identities
 ),
 joined as (
     select p.record_id_l, p.record_id_r, p.match_probability, p.match_weight,
+           cast(p.caution as varchar) as caution,
            l.source as source_l, r.source as source_r,
            upper(left(l.forename, 1) || left(l.surname, 1)) as initials_l,
            upper(left(r.forename, 1) || left(r.surname, 1)) as initials_r,
@@ -45,6 +47,8 @@ joined as (
            l.postcode_district as postcode_district_l, r.postcode_district as postcode_district_r,
            case when l.forename is null or r.forename is null then 'missing'
                 when l.forename = r.forename then 'same'
+                when l.forename = r.surname and l.surname = r.forename
+                     then 'swapped with surname'
                 when l.forename_canonical = r.forename_canonical then 'nickname'
                 when jaro_winkler_similarity(l.forename, r.forename) >= 0.8 then 'similar'
                 else 'different' end as forename_agrees,
@@ -65,6 +69,12 @@ joined as (
                 when l.postcode_sector = r.postcode_sector then 'same sector'
                 when l.postcode_district = r.postcode_district then 'same district'
                 else 'different' end as postcode_agrees,
+           case when l.address_house is null or r.address_house is null then 'missing'
+                when l.address_house = r.address_house
+                     and coalesce(l.address_street = r.address_street, true) then 'same'
+                when jaro_winkler_similarity(l.address_street, r.address_street) >= 0.9
+                     then 'same street'
+                else 'different' end as address_agrees,
            case when l.upn is null or r.upn is null then 'missing'
                 when l.upn = r.upn then 'same' else 'different' end as upn_agrees,
            case when l.nino is null or r.nino is null then 'missing'
@@ -94,11 +104,17 @@ def record_review_pairs(
     identities: pd.DataFrame,
     band: tuple[float, float],
 ) -> int:
-    """Store this run's uncertain pairs with their evidence in `person_review_pair`."""
+    """Store this run's uncertain pairs with their evidence in `person_review_pair`.
+
+    Uncertain: a probability in the review band, or a pair held for caution (possible
+    twins or siblings, matching/sql/caution_pair.sql) however high its probability.
+    """
     low, high = band
+    in_band = (pairs["match_probability"] >= low) & (pairs["match_probability"] < high)
+    held = pairs["caution"].notna() & (pairs["match_probability"] >= low)
     uncertain = pairs.loc[
-        (pairs["match_probability"] >= low) & (pairs["match_probability"] < high),
-        ["record_id_l", "record_id_r", "match_probability", "match_weight"],
+        in_band | held,
+        ["record_id_l", "record_id_r", "match_probability", "match_weight", "caution"],
     ]
     work = duckdb.connect()
     work.register("_review_pairs", uncertain)
@@ -108,6 +124,8 @@ def record_review_pairs(
     evidence.insert(0, "run_id", run_id)
     con.register("_evidence", evidence)
     con.execute("create table if not exists person_review_pair as select * from _evidence limit 0")
+    for column in ("caution", "address_agrees"):  # added by person-model-3
+        con.execute(f"alter table person_review_pair add column if not exists {column} varchar")
     con.execute("delete from person_review_pair where run_id = $run", {"run": run_id})
     con.execute("insert into person_review_pair by name select * from _evidence")
     con.unregister("_evidence")
@@ -134,7 +152,8 @@ def render_review_workbook(frame: pd.DataFrame) -> bytes:
             "value": [
                 "write 'link' (same person) or 'no link' (different people); leave blank if unsure",
                 "initials, birth year and postcode district only; *_agrees says how "
-                "each field compares",
+                "each field compares; caution says why a pair is held for you whatever "
+                "its probability (possible twins or siblings)",
                 "sfp review-import <this file>; the next nightly run honours it",
             ],
         }

@@ -10,6 +10,11 @@ would give (tests/matching/test_incremental_link.py compares them).
 
 The state is replaced only inside the run's one transaction (matching/link.py), so a run
 killed part way leaves the previous night's state whole.
+
+Name frequencies are personal data (a list of every name in the council's records), so
+they are kept only as salted SHA-256 digests of the name, in the warehouse and in the
+file saved beside a model: scoring looks up the digest of each name it meets, which gives
+the very numbers the plain names would (issue 13).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import pyarrow as pa
 
 from data_contracts.warehouse import scalar
 from matching.model import MODEL_VERSION
+from matching.pair_scoring import ModelMismatch
 
 STATE_TABLES = """
 create table if not exists link_model_state (
@@ -35,19 +41,89 @@ create table if not exists link_model_tf (column_name varchar, value varchar, tf
 create table if not exists link_pair (
     record_id_l varchar, record_id_r varchar, match_probability double, match_weight double
 );
+alter table link_model_state add column if not exists tf_salt varchar;
+alter table link_pair add column if not exists caution varchar;
 """
+PAIR_COLUMNS = "record_id_l, record_id_r, match_probability, match_weight, caution"
 
 
 @dataclass(frozen=True)
 class FrozenModel:
-    """A model as scoring needs it: Splink settings with m/u, and the name frequencies."""
+    """A model as scoring needs it: Splink settings with m/u, and the name frequencies.
+
+    `term_frequencies`: column -> frame (digest, tf), the digest `name_digest(salt,
+    column, value)` of each name the model was built on.
+    """
 
     settings: dict[str, Any]
-    term_frequencies: dict[str, pd.DataFrame]  # column -> (column, tf_column)
+    term_frequencies: dict[str, pd.DataFrame]
     source: str
+    salt: str
 
     def to_json(self) -> str:
         return json.dumps(self.settings, sort_keys=True)
+
+
+def name_digest_sql(salt: str, column: str, value_sql: str) -> str:
+    """DuckDB SQL for the digest of a name: the same text `hashed_frequencies` hashes."""
+    prefix = f"{salt}|{column}|".replace("'", "''")
+    return f"sha256('{prefix}' || {value_sql})"
+
+
+def hashed_frequencies(
+    plain: dict[str, pd.DataFrame],
+) -> tuple[str, dict[str, pd.DataFrame]]:
+    """Name-keyed Splink lookups (column, tf_column) -> a salt and digest-keyed frames.
+
+    The salt is the digest of the frequencies themselves: the same model gives the same
+    bytes, and no two models share a salt, so a table of digests made for one is no use
+    against another.
+    """
+    content = hashlib.sha256()
+    for column, frame in sorted(plain.items()):
+        for value, tf in zip(frame[column], frame[f"tf_{column}"], strict=True):
+            content.update(f"{column}|{value}|{float(tf)!r}\n".encode())
+    salt = content.hexdigest()[:32]
+    hashed = {
+        column: pd.DataFrame(
+            {
+                "digest": [
+                    hashlib.sha256(f"{salt}|{column}|{value}".encode()).hexdigest()
+                    for value in frame[column]
+                ],
+                "tf": frame[f"tf_{column}"].astype(float).to_numpy(),
+            }
+        )
+        .sort_values("digest")
+        .reset_index(drop=True)
+        for column, frame in sorted(plain.items())
+    }
+    return salt, hashed
+
+
+def lookup_tables(
+    con: duckdb.DuckDBPyConnection, frozen: FrozenModel, tables: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Splink's name-keyed lookups (column, tf_column) for the names in `tables`.
+
+    Each distinct name met is hashed and looked up; a name the model never saw gets no
+    row, so no adjustment, exactly as with the plain frequencies.
+    """
+    lookups = {}
+    for column, frame in sorted(frozen.term_frequencies.items()):
+        values = " union ".join(
+            f"select distinct {column} as value from {table}" for table in tables
+        )
+        con.register("_tf_digest", frame)
+        lookups[column] = con.sql(
+            f"with met as ({values}), final as ("
+            f" select m.value as {column}, d.tf as tf_{column} from met m"
+            f" join _tf_digest d on d.digest = {name_digest_sql(frozen.salt, column, 'm.value')}"
+            f" where m.value is not null)"
+            f" select * from final order by {column}"
+        ).df()
+        con.unregister("_tf_digest")
+    return lookups
 
 
 def tf_columns(settings: dict[str, Any]) -> list[str]:
@@ -74,23 +150,24 @@ def load_state(con: duckdb.DuckDBPyConnection) -> tuple[int, str, FrozenModel] |
     """The model in force (run that built it, fingerprint, model), or None before run one."""
     con.execute(STATE_TABLES)
     rows = con.execute(
-        "select run_id, fingerprint, model_source, model_json from link_model_state"
+        "select run_id, fingerprint, model_source, model_json, tf_salt from link_model_state"
     ).fetchall()
     if not rows:
         return None
-    run_id, print_, source, model_json = rows[0]
+    run_id, print_, source, model_json, salt = rows[0]
     tf_rows = con.execute(
         "select column_name, value, tf from link_model_tf order by column_name, value"
     ).df()
-    frozen = FrozenModel(json.loads(model_json), _frequencies(tf_rows), source)
+    frozen = FrozenModel(json.loads(model_json), _frequencies(tf_rows), source, str(salt))
     return int(run_id), str(print_), frozen
 
 
 def _frequencies(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Long rows (column_name, value, tf) -> one Splink lookup frame per column."""
+    """Long rows (column_name, value = digest, tf) -> one digest-keyed frame per column."""
     return {
         str(column): group[["value", "tf"]]
-        .rename(columns={"value": column, "tf": f"tf_{column}"})
+        .rename(columns={"value": "digest"})
+        .sort_values("digest")
         .reset_index(drop=True)
         for column, group in rows.groupby("column_name")
     }
@@ -98,18 +175,24 @@ def _frequencies(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def _long_rows(frequencies: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = [
-        (column, value, float(tf))
+        (column, digest, float(tf))
         for column, frame in sorted(frequencies.items())
-        for value, tf in zip(frame[column], frame[f"tf_{column}"], strict=True)
+        for digest, tf in zip(frame["digest"], frame["tf"], strict=True)
     ]
     return pd.DataFrame(rows, columns=["column_name", "value", "tf"])
 
 
 def save_model_files(frozen: FrozenModel, model_out: Path) -> None:
-    """The model JSON an auditor loads, and beside it the name frequencies it scored with."""
+    """The model JSON an auditor loads, and beside it the (hashed) name frequencies.
+
+    The frequencies file is CSV: `column_name, name_sha256, tf`, the first row carrying
+    the salt (`salt, <salt>,`); doubles written to their last digit.
+    """
     model_out.parent.mkdir(parents=True, exist_ok=True)
     model_out.write_text(json.dumps(frozen.settings, indent=2), encoding="utf-8")
-    _long_rows(frozen.term_frequencies).to_csv(
+    rows = _long_rows(frozen.term_frequencies).rename(columns={"value": "name_sha256"})
+    salt = pd.DataFrame({"column_name": ["salt"], "name_sha256": [frozen.salt], "tf": [None]})
+    pd.concat([salt, rows], ignore_index=True).to_csv(
         tf_file(model_out), index=False, float_format="%.17g"
     )
 
@@ -118,19 +201,23 @@ def tf_file(model_file: Path) -> Path:
     return model_file.with_name(model_file.stem + "-term-frequencies.csv")
 
 
-def load_term_frequencies(model_in: Path) -> dict[str, pd.DataFrame] | None:
-    """The frequencies saved with `model_in`, or None for a model file saved without them."""
+def load_term_frequencies(model_in: Path) -> tuple[str, dict[str, pd.DataFrame]] | None:
+    """The salt and hashed frequencies saved with `model_in`, or None without them."""
     path = tf_file(model_in)
     if not path.exists():
         return None
-    # Exact doubles back, and a name such as "Nan" kept as the name, never as missing.
     rows = pd.read_csv(
-        path,
-        dtype={"column_name": str, "value": str, "tf": float},
-        keep_default_na=False,
-        float_precision="round_trip",
+        path, dtype={"column_name": str, "name_sha256": str}, float_precision="round_trip"
     )
-    return _frequencies(rows)
+    if "name_sha256" not in rows.columns:
+        raise ModelMismatch(
+            f"{path.name}: name frequencies in plain text, saved by an earlier model version;"
+            " score with the version that saved it"
+        )
+    is_salt = rows["column_name"] == "salt"
+    salt = str(rows.loc[is_salt, "name_sha256"].iloc[0])
+    long = rows[~is_salt].rename(columns={"name_sha256": "value"}).astype({"tf": float})
+    return salt, _frequencies(long)
 
 
 def save_model(
@@ -140,8 +227,9 @@ def save_model(
     con.execute(STATE_TABLES)
     con.execute("delete from link_model_state")
     con.execute(
-        "insert into link_model_state values (?, ?, ?, ?)",
-        [run_id, print_, model.source, model.to_json()],
+        "insert into link_model_state (run_id, fingerprint, model_source, model_json, tf_salt)"
+        " values (?, ?, ?, ?, ?)",
+        [run_id, print_, model.source, model.to_json(), model.salt],
     )
     con.execute("delete from link_model_tf")
     con.register("_tf", _long_rows(model.term_frequencies))
@@ -161,9 +249,7 @@ def kept_record_ids(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 def kept_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
     con.execute(STATE_TABLES)
-    return con.sql(
-        "select record_id_l, record_id_r, match_probability, match_weight from link_pair"
-    ).to_arrow_table()
+    return con.sql(f"select {PAIR_COLUMNS} from link_pair").to_arrow_table()
 
 
 def save_scored(con: duckdb.DuckDBPyConnection, identities: pa.Table, pairs: pa.Table) -> None:
@@ -174,8 +260,5 @@ def save_scored(con: duckdb.DuckDBPyConnection, identities: pa.Table, pairs: pa.
     con.unregister("_identities")
     con.register("_pairs", pairs)
     con.execute("delete from link_pair")
-    con.execute(
-        "insert into link_pair select record_id_l, record_id_r, match_probability,"
-        " match_weight from _pairs"
-    )
+    con.execute(f"insert into link_pair ({PAIR_COLUMNS}) select {PAIR_COLUMNS} from _pairs")
     con.unregister("_pairs")

@@ -56,6 +56,9 @@ STRING_COLUMNS = (
     "postcode_sector",
     "postcode_district",
     "postcode_area",
+    "address_house",
+    "address_street",
+    "address_locality",
     "upn",
     "nino",
     "nhs_number",
@@ -129,10 +132,18 @@ def _to_spark(session: Any, frame: pd.DataFrame) -> Any:
         for name in STRING_COLUMNS
     }
     dob = pd.to_datetime(frame["dob"]).dt.date
+    parts = [
+        None if values is None or not len(values) else [str(v) for v in values]
+        for values in frame["surname_parts"]
+        .astype(object)
+        .where(frame["surname_parts"].notna(), None)
+    ]
     table = pa.table(
         {
             **{name: pa.array(values, type=pa.string()) for name, values in columns.items()},
+            "surname_parts": pa.array(parts, type=pa.list_(pa.string())),
             "dob": pa.array(dob.where(dob.notna(), None).tolist(), type=pa.date32()),
+            "dob_placeholder": pa.array(frame["dob_placeholder"].astype(bool).tolist(), pa.bool_()),
         }
     )
     return session.createDataFrame(table)
@@ -160,7 +171,7 @@ def predict_pairs_spark(
 ) -> pd.DataFrame:
     """Score identities with the saved DuckDB model on Spark.
 
-    `left`/`right` have matching/link.py's IDENTITY_COLUMNS; `right` None scores pairs
+    `left`/`right` have matching/normalise.py's IDENTITY_COLUMNS; `right` None scores pairs
     within `left` (Splink's predict_within), otherwise pairs across the two
     (predict_between). `tf_tables` maps "forename"/"surname" to `<col>, tf_<col>` lookups.
     Returns record_id_l < record_id_r, match_probability, match_weight and the gamma_*

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from data_contracts.warehouse import scalar
 
@@ -166,6 +167,46 @@ def _update_registry(
     )
     con.execute(f"alter table {kind.registry} add primary key ({member})")
     con.unregister("_current_ids")
+
+
+def carry_renamed_records(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> int:
+    """Identity records renamed since the last run keep their person's ID.
+
+    A record id is a digest of the normalised values, so a new way of normalising (which
+    comes with a new model version) renames records whose person did not change. A record
+    id the registry has never seen takes the person ID that its source rows
+    (`rows`: source, source_record_id, record_id) had at the last run, when they all had
+    the same one; the clusters are then matched to IDs as usual. Returns records carried.
+    """
+    _ensure_tables(con, PERSON)
+    if not scalar(
+        con, "select count(*) from information_schema.tables where table_name = 'person_link'"
+    ):
+        return 0
+    con.register("_renamed_rows", rows)
+    carried = con.execute(
+        """
+        insert into person_registry
+        with new_record as (
+            select distinct n.record_id, n.source, n.source_record_id
+            from _renamed_rows n anti join person_registry r using (record_id)
+        ),
+        before as (
+            select n.record_id, l.person_id, r.first_run, r.last_run
+            from new_record n
+            join person_link l using (source, source_record_id)
+            join person_registry r on r.record_id = l.record_id
+        ),
+        final as (
+            select record_id, min(person_id) as person_id, min(first_run) as first_run,
+                   max(last_run) as last_run
+            from before group by record_id having count(distinct person_id) = 1
+        )
+        select * from final order by record_id
+        """
+    ).fetchall()
+    con.unregister("_renamed_rows")
+    return int(carried[0][0]) if carried else 0
 
 
 def next_run_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -11,12 +11,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from splink import DuckDBAPI, Linker
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from matching.model import person_settings, training_blocking_rules
+from matching.model import (
+    IDENTIFIERS,
+    identifier_training_rules,
+    person_settings,
+    training_blocking_rules,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,10 @@ class TrainingOptions:
 class ScoringModel:
     linker: Linker
     source: str  # "trained", "shipped (too few records: N < M)" or "loaded <file>"
+
+    @property
+    def shipped(self) -> bool:
+        return self.source.startswith("shipped")
 
 
 def prior_for(n_records: int) -> float:
@@ -53,7 +63,7 @@ def build_linker(
         # Splink 5 takes a saved model's path in place of settings (KNOWN_GROUND).
         return ScoringModel(Linker(sdf, str(model_in), log_level=None), f"loaded {model_in.name}")
     if n_records < options.min_training_records:
-        linker = Linker(sdf, person_settings(prior_for(n_records), False), log_level=None)
+        linker = Linker(sdf, person_settings(prior_for(n_records)), log_level=None)
         reason = f"shipped (too few records to train: {n_records} < {options.min_training_records})"
         log.info("matching model: %s", reason)
         return ScoringModel(linker, reason)
@@ -61,16 +71,42 @@ def build_linker(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_sample_pairs, seed=options.training_seed
     )
-    skipped = []
-    for rule in training_blocking_rules():
+    # Pairs that share a national identifier are nearly all one person, so m learned on
+    # them is not pulled by households (a parent and child share surname and address, and
+    # EM on name or date blocks took them for one person). Only data without identifiers
+    # (an outside data set) falls back to sessions on names, dates and postcodes.
+    skipped: list[str] = []
+    shared = [name for name in IDENTIFIERS if _values_shared(linker, sdf, name)]
+    trained = _train_sessions(linker, identifier_training_rules(shared), skipped)
+    if not trained:
+        _train_sessions(linker, training_blocking_rules(), skipped)
+    source = "trained" + (f" (EM found no pairs for: {'; '.join(skipped)})" if skipped else "")
+    log.info("matching model: %s on %d records (seed %d)", source, n_records, options.training_seed)
+    return ScoringModel(linker, source)
+
+
+def _values_shared(linker: Linker, sdf: SplinkDataFrame, column: str) -> bool:
+    """Whether any value of `column` is held by two records (else EM has nothing to learn
+    from, and Splink 5 fails on the empty session instead of saying so)."""
+    found = linker.misc.query_sql(
+        f"select count(*) as n from (select {column} from {sdf.physical_name}"
+        f" where {column} is not null group by {column} having count(*) > 1)",
+        output_type="pandas",
+    )
+    return int(found["n"].iloc[0]) > 0
+
+
+def _train_sessions(linker: Linker, rules: list[Any], skipped: list[str]) -> int:
+    """EM on each rule in turn; returns how many found pairs to learn from."""
+    trained = 0
+    for rule in rules:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_probability_two_random_records_match=True
             )
+            trained += 1
         except EMTrainingException:
             # No pairs under this rule (a data set without postcodes, say): the levels it
             # would have trained keep their shipped m values, and the run says so.
             skipped.append(rule.get_blocking_rule("duckdb").blocking_rule_sql)
-    source = "trained" + (f" (EM found no pairs for: {'; '.join(skipped)})" if skipped else "")
-    log.info("matching model: %s on %d records (seed %d)", source, n_records, options.training_seed)
-    return ScoringModel(linker, source)
+    return trained

@@ -9,6 +9,7 @@ precision and recall report, marked expected-to-fail with the issue that builds 
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -69,3 +70,9 @@ def decisions_matching_truth(con: duckdb.DuckDBPyConnection, truth_csv: Path) ->
         [str(truth_csv)],
     ).fetchall()
     return int(rows[0][0]), int(rows[0][1])
+
+
+def expected_claims(truth_csv: Path) -> int:
+    """Cases the sample's truth expects claimed, for the demo's 'expected' figure."""
+    with truth_csv.open(newline="", encoding="utf-8") as handle:
+        return sum(1 for row in csv.DictReader(handle) if row["expected_claim"] == "yes")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sample_data import names
+from sample_data.hard_cases import plant_hard_cases
 from sample_data.noise import (
     NoiseRates,
     dob_as_recorded,
@@ -795,8 +796,12 @@ def write_sample(
     seed: int = 1,
     noise: NoiseRates | None = None,
     life: LifeRates | None = None,
+    hard: bool = False,
 ) -> dict[str, object]:
-    """Write the inbox and truth for `households` households; the same seed, the same bytes."""
+    """Write the inbox and truth for `households` households; the same seed, the same bytes.
+
+    `hard` adds households that plant linkage's hard cases (sample_data/hard_cases.py).
+    """
     if households < 1:
         raise ValueError("households must be at least 1")
     noise = noise or NoiseRates()
@@ -844,6 +849,7 @@ def write_sample(
                 _plant_worklist(writer, household, worklist, number)
             else:
                 _background(writer, household)
+        hard_cases = plant_hard_cases(writer, seed, households) if hard else {}
     finally:
         writer.close()
     summary: dict[str, object] = {
@@ -857,6 +863,8 @@ def write_sample(
         "life": asdict(life),
         "scenarios": dict(sorted(writer.scenario_counts.items())),
     }
+    if hard:
+        summary["hard_cases"] = hard_cases
     (out / "truth" / "scenario.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 

@@ -10,7 +10,7 @@ import pytest
 
 from data_contracts.feeds import FEEDS, PERSON_FEEDS
 from data_contracts.warehouse import connect
-from matching.link import PERSON_COLUMNS
+from matching.normalise import PERSON_COLUMNS
 
 Row = dict[str, object]
 OLIVER = {

@@ -13,14 +13,15 @@ import pandas as pd
 import pytest
 from splink import DuckDBAPI, Linker
 
-from matching.link import PERSON_COLUMNS, normalise, work_connection
 from matching.model import person_settings
+from matching.normalise import LINKED_COLUMNS, normalise, work_connection
 
 BASE = {
     "forename": "Oliver",
     "surname": "Hughes",
     "dob": "2012-03-04",
     "postcode": "MK9 2AB",
+    "address": None,
     "upn": None,
     "nino": None,
     "nhs_number": None,
@@ -36,14 +37,14 @@ def gammas(left: dict[str, object], right: dict[str, object]) -> dict[str, int]:
             {"source": "b", "source_record_id": "2", **BASE, **right},
         ]
     )
-    for column in PERSON_COLUMNS:
+    for column in LINKED_COLUMNS:
         if column not in records:
             records[column] = None
     con = work_connection()
     con.register("records", records)
     normalise(con, "records")
     settings = dataclasses.replace(
-        person_settings(0.01, term_frequencies=False),
+        person_settings(0.01),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
@@ -66,26 +67,49 @@ def gammas(left: dict[str, object], right: dict[str, object]) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("left", "right", "level"),
     [
-        ("Oliver", "oliver", 4),  # case only: exact after normalising
-        ("William", "Bill", 3),  # nickname table
-        ("Elizabeth", "Beth", 3),
-        ("Oliver", "Olvier", 2),  # transposed letters: Jaro-Winkler >= 0.92
-        ("Jonathan", "Jonathon", 2),
-        ("Oliver", "Olivia", 1),  # >= 0.80 but not 0.92
+        ("Oliver", "oliver", 6),  # case only: exact after normalising
+        ("Ørsted", "Orsted", 6),  # any script folded, never emptied
+        ("Νίκος", "Nikos", 6),
+        ("William", "Bill", 4),  # nickname table
+        ("Elizabeth", "Beth", 4),
+        ("Oliver", "Olvier", 3),  # transposed letters: Jaro-Winkler >= 0.92
+        ("Jonathan", "Jonathon", 3),
+        ("Oliver", "Olivia", 2),  # >= 0.80 but not 0.92
         ("Oliver", "Amelia", 0),
         ("Oliver", None, -1),
+        ("-", "Oliver", -1),  # no letter at all: missing
     ],
 )
 def test_forename_levels(left: str, right: str | None, level: int) -> None:
     assert gammas({"forename": left}, {"forename": right})["forename"] == level
 
 
+def test_names_swapped_are_weighed_once_in_the_forename() -> None:
+    swapped = gammas(
+        {"forename": "Wei", "surname": "Zhang"}, {"forename": "Zhang", "surname": "Wei"}
+    )
+    assert (swapped["forename"], swapped["surname"]) == (5, -1)
+    # With a typo on one side, still swapped.
+    typo = gammas(
+        {"forename": "Cassandra", "surname": "Webb"}, {"forename": "Webb", "surname": "Casszndra"}
+    )
+    assert (typo["forename"], typo["surname"]) == (5, -1)
+    # Only one name moved across: the forename's own "other field" level.
+    one = gammas(
+        {"forename": "Chantelle", "surname": "Seppelt"},
+        {"forename": "Binns", "surname": "Chantelle"},
+    )
+    assert (one["forename"], one["surname"]) == (1, 0)
+
+
 @pytest.mark.parametrize(
     ("left", "right", "level"),
     [
-        ("Hughes", "HUGHES", 3),
-        ("O'Brien", "OBrien", 3),  # punctuation stripped
-        ("Hughes", "Hughse", 2),
+        ("Hughes", "HUGHES", 4),
+        ("O'Brien", "OBrien", 4),  # punctuation stripped
+        ("Müller", "Muller", 4),
+        ("Hughes", "Hughse", 3),
+        ("Smith-Jones", "Jones", 2),  # one part of a double-barrelled name
         ("Hughes", "Hughson", 1),
         ("Hughes", "Patel", 0),
     ],
@@ -97,13 +121,15 @@ def test_surname_levels(left: str, right: str, level: int) -> None:
 @pytest.mark.parametrize(
     ("left", "right", "level"),
     [
-        ("2012-03-04", "2012-03-04", 4),
+        ("2012-03-04", "2012-03-04", 5),
+        ("2012-01-01", "2012-01-01", 4),  # 1 January: often a placeholder
         ("2012-03-04", "2012-04-03", 3),  # day and month swapped
         ("2012-03-04", "2012-03-14", 2),  # one digit typed wrong
         ("2012-03-04", "2013-03-04", 2),
         ("2012-03-04", "2012-09-28", 1),  # within a year
         ("2012-03-04", "1984-01-20", 0),  # a parent, not the child
         ("2012-03-04", None, -1),
+        ("1900-01-01", "1900-01-01", -1),  # a system's default: no date at all
     ],
 )
 def test_dob_levels(left: str, right: str | None, level: int) -> None:
@@ -113,15 +139,39 @@ def test_dob_levels(left: str, right: str | None, level: int) -> None:
 @pytest.mark.parametrize(
     ("left", "right", "level"),
     [
-        ("MK9 2AB", "mk92ab", 4),  # the same postcode written differently
-        ("MK9 2AB", "MK9 2ZZ", 3),  # same sector
-        ("MK9 2AB", "MK9 5XY", 2),  # same district
-        ("MK9 2AB", "MK17 8QP", 1),  # same area
-        ("MK9 2AB", "LU1 1AA", 0),
+        (("MK9 2AB", "12 High Street"), ("mk92ab", "12 High St"), 9),  # same home
+        ((None, "12 High Street"), ("MK9 2AB", "12 High Street"), 8),  # a postcode missing
+        (("MK9 2AB", "12 High Street"), ("MK9 2BA", "12 Highstreet"), 7),  # postcode mistyped
+        (("MK9 2AB", "12 High Street"), ("MK9 2AB", "14 High Street"), 6),  # next door
+        (("MK9 2AB", None), ("MK9 2AB", "Rose Cottage, Mill Lane"), 6),
+        (("MK9 2AB", "12 High Street"), ("LU1 1AA", "3 High Street"), 5),  # same street
+        (("MK9 2AB", None), ("MK9 2ZZ", None), 4),  # same sector
+        (("2617", None), ("2167", None), 3),  # not UK-shaped, one transposition apart
+        (("MK9 2AB", None), ("MK9 5XY", None), 2),  # same district
+        (("MK9 2AB", None), ("MK17 8QP", None), 1),  # same area
+        (("MK9 2AB", None), ("LU1 1AA", None), 0),
+        ((None, "12 High Street"), (None, None), -1),
     ],
 )
-def test_postcode_levels(left: str, right: str, level: int) -> None:
-    assert gammas({"postcode": left}, {"postcode": right})["postcode"] == level
+def test_address_levels(
+    left: tuple[str | None, str | None], right: tuple[str | None, str | None], level: int
+) -> None:
+    got = gammas(
+        {"postcode": left[0], "address": left[1]}, {"postcode": right[0], "address": right[1]}
+    )
+    assert got["address"] == level
+
+
+def test_locality_is_the_address_after_its_first_line() -> None:
+    home = "12 High Street, Newport Pagnell, Milton Keynes"
+    assert (
+        gammas({"address": home}, {"address": "3 Mill Lane, Newport Pagnell, Milton Keynes"})[
+            "address_locality"
+        ]
+        == 2
+    )
+    assert gammas({"address": home}, {"address": "12 High Street, Olney"})["address_locality"] == 0
+    assert gammas({"address": home}, {"address": "12 High Street"})["address_locality"] == -1
 
 
 @pytest.mark.parametrize(

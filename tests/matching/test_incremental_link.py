@@ -122,12 +122,12 @@ def test_a_killed_incremental_run_leaves_the_previous_state(
     _, _, _, incremental, _ = two_nights
     copy = tmp_path / "copy.duckdb"
     shutil.copy(incremental, copy)
-    import matching.families as families
+    import matching.link as link
 
     def fail(*_args: object) -> int:
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(families, "build_candidate_families", fail)
+    monkeypatch.setattr(link, "build_candidate_families", fail)
     with connect(copy) as con:
         before = {name: _rows(con, sql) for name, sql in COMPARED.items()}
         runs = con.execute("select count(*) from link_run").fetchall()
@@ -137,25 +137,43 @@ def test_a_killed_incremental_run_leaves_the_previous_state(
         assert con.execute("select count(*) from link_run").fetchall() == runs
 
 
-def test_saved_name_frequencies_come_back_exactly(tmp_path: Path) -> None:
-    """A forename "nan" stays a name, and every frequency is the same double again."""
+def test_saved_name_frequencies_come_back_exactly_and_hold_no_name(tmp_path: Path) -> None:
+    """Names are saved as salted digests; scoring finds every frequency again, exactly."""
     import pandas as pd
 
-    from matching.scoring_state import FrozenModel, load_term_frequencies, save_model_files
+    from matching.scoring_state import (
+        FrozenModel,
+        hashed_frequencies,
+        load_term_frequencies,
+        lookup_tables,
+        save_model_files,
+    )
 
-    frequencies = {
+    plain = {
         "forename": pd.DataFrame(
-            {"forename": ["nan", "null", "amy"], "tf_forename": [0.1, 0.2, 1 / 3]}
+            {"forename": ["nan", "null", "amy", "zoë"], "tf_forename": [0.1, 0.2, 1 / 3, 0.05]}
         ),
         "surname": pd.DataFrame({"surname": ["na"], "tf_surname": [0.1 + 0.2]}),
     }
+    salt, hashed = hashed_frequencies(plain)
     model_file = tmp_path / "person-model-run-1.json"
-    save_model_files(FrozenModel({"comparisons": []}, frequencies, "trained"), model_file)
+    save_model_files(FrozenModel({"comparisons": []}, hashed, "trained", salt), model_file)
+    saved_text = (tmp_path / "person-model-run-1-term-frequencies.csv").read_text()
+    for name in ("amy", "null", "zoë", '"na"'):
+        assert name not in saved_text
     loaded = load_term_frequencies(model_file)
-    assert loaded is not None and sorted(loaded) == ["forename", "surname"]
-    for column, frame in frequencies.items():
-        back = loaded[column].sort_values(column).reset_index(drop=True)
-        expected = frame.sort_values(column).reset_index(drop=True)
-        assert back[column].tolist() == expected[column].tolist()
-        assert back[f"tf_{column}"].tolist() == expected[f"tf_{column}"].tolist()
+    assert loaded is not None
+    loaded_salt, frames = loaded
+    assert loaded_salt == salt and sorted(frames) == ["forename", "surname"]
+    con = duckdb.connect()
+    con.execute(
+        "create table met as select * from (values ('amy', 'na'), ('nan', 'x'),"
+        " ('zoë', null), ('bob', 'na')) t(forename, surname)"
+    )
+    lookups = lookup_tables(con, FrozenModel({}, frames, "trained", loaded_salt), ["met"])
+    assert lookups["forename"].to_dict("list") == {
+        "forename": ["amy", "nan", "zoë"],
+        "tf_forename": [1 / 3, 0.1, 0.05],
+    }
+    assert lookups["surname"].to_dict("list") == {"surname": ["na"], "tf_surname": [0.1 + 0.2]}
     assert load_term_frequencies(tmp_path / "older-model.json") is None

@@ -19,7 +19,7 @@ from matching.pair_scoring import ModelMismatch, render_settings, translate_cond
 def _saved_model(tmp_path: Path) -> Path:
     """A model saved from DuckDB with m values changed, as training would change them."""
     frame = pd.DataFrame({"record_id": ["a", "b"], "forename": ["x", "y"]})
-    linker = Linker(DuckDBAPI(duckdb.connect()).register(frame), person_settings(0.002, True))
+    linker = Linker(DuckDBAPI(duckdb.connect()).register(frame), person_settings(0.002))
     path = tmp_path / "model.json"
     linker.misc.save_model_to_json(str(path), overwrite=True)
     saved = json.loads(path.read_text())

@@ -14,7 +14,13 @@ from tests.matching.conftest import OLIVER, stage
 WILLIAM = {**OLIVER, "forename": "William"}
 # A nickname, a different date of birth in the same year, another town: the model scores
 # this below the link threshold, so run 1 keeps Bill apart from William.
-BILL = {**OLIVER, "forename": "Bill", "dob": "2012-10-20", "postcode": "LU1 1AA"}
+BILL = {
+    **OLIVER,
+    "forename": "Bill",
+    "dob": "2012-10-20",
+    "postcode": "LU1 1AA",
+    "address": "3 Park Road",
+}
 
 
 def _clusters(*groups: list[str]) -> pd.DataFrame:
@@ -100,3 +106,26 @@ def test_two_nightly_runs_merge_through_a_bridging_record(
         "select run_id, change, kept_id, other_id from stable_id_change where kind = 'person'"
     ).fetchall() == [(result.run_id, "merge", merged, absorbed)]
     assert con.execute("select max(run_id) from link_run").fetchall() == [(2,)]
+
+
+def test_people_keep_their_ids_when_a_new_normalisation_renames_their_records(
+    person_warehouse: Callable[..., duckdb.DuckDBPyConnection],
+) -> None:
+    """A model version that normalises differently gives every identity a new record id;
+    the run after it carries each person ID over through the source rows."""
+    con = person_warehouse(
+        {"attendance": [{**OLIVER, "upn": "A1"}], "police": [OLIVER, {**OLIVER, "forename": "Amy"}]}
+    )
+    link_warehouse_run(con, 0.95)
+    before = dict(con.execute("select source_record_id, person_id from person_link").fetchall())
+    assert len(set(before.values())) == 2
+    # What the previous version left: the same people under other record ids.
+    for table in ("person_link", "person_registry"):
+        con.execute(f"update {table} set record_id = 'OLD' || record_id")
+    after_run = link_warehouse_run(con, 0.95, rebuild=True)
+    after = dict(con.execute("select source_record_id, person_id from person_link").fetchall())
+    assert after == before
+    changes = con.execute(
+        "select count(*) from stable_id_change where run_id = ?", [after_run.run_id]
+    ).fetchall()
+    assert changes == [(0,)]

@@ -1,0 +1,144 @@
+"""Person rows reduced to what linkage compares, and to distinct identities.
+
+Source rows repeat the same identity many times (a pupil in every term's census), so rows
+are normalised (matching/sql/normalise_person.sql) and reduced to distinct identities;
+Splink scores those, and every source row inherits the person of its identity.
+
+Names are folded here, in Python, because transliteration needs a maintained table of
+every script (anyascii, ISC licence): Ørsted is "orsted", Παπαδόπουλος "papadopoylos",
+王伟 "wangwei". A name is never emptied for not being ASCII; the staged row keeps the
+name as written for display.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from anyascii import anyascii
+
+from data_contracts.feeds import PERSON_FEEDS
+from matching.model import nickname_table
+
+# The SPEC person columns every linkage input may carry (SPEC section 1), and the
+# optional address whose house and first line the model compares.
+PERSON_COLUMNS = (
+    "source_person_id",
+    "forename",
+    "surname",
+    "dob",
+    "sex",
+    "postcode",
+    "upn",
+    "nino",
+    "nhs_number",
+)
+LINKED_COLUMNS = (*PERSON_COLUMNS, "address")
+IDENTITY_COLUMNS = (
+    "record_id, source, source_person_id, forename, forename_canonical, surname,"
+    " surname_parts, dob, dob_placeholder, postcode, postcode_sector, postcode_district,"
+    " postcode_area, address_house, address_street, address_locality, upn, nino, nhs_number"
+)
+NORMALISE_SQL = (Path(__file__).parent / "sql" / "normalise_person.sql").read_text(encoding="utf-8")
+# Linkage's own DuckDB, beside the warehouse's (data_contracts/warehouse.py): together
+# they keep a 300,000-household nightly under 8 GiB, spilling to disk past the cap.
+WORK_MEMORY_LIMIT = "3GB"
+APOSTROPHES = re.compile(r"['`´ʻʼ‘’]")
+LETTER_RUNS = re.compile(r"[a-z]+")
+# A surname part shorter than this (de, la, al) is a particle, not a family name.
+MIN_SURNAME_PART = 3
+
+
+@cache
+def fold_name(raw: str) -> tuple[str | None, tuple[str, ...]]:
+    """A name as linkage compares it, and its parts (Smith-Jones: smith, jones).
+
+    Any script to ASCII (anyascii), lower case, apostrophes dropped (O'Brien = OBrien),
+    other separators joining the parts; None only when no letter is left ('-', '.', a
+    zero-width space).
+    """
+    text = anyascii(unicodedata.normalize("NFKC", raw)).lower()
+    runs = LETTER_RUNS.findall(APOSTROPHES.sub("", text))
+    if not runs:
+        return None, ()
+    return "".join(runs), tuple(run for run in runs if len(run) >= MIN_SURNAME_PART)
+
+
+def name_fold_table(names: pd.Series) -> pd.DataFrame:
+    """raw -> folded, parts for each distinct name (a few thousand, not a row per record)."""
+    distinct = sorted({str(name) for name in names.dropna()})
+    folded = [fold_name(name) for name in distinct]
+    return pd.DataFrame(
+        {
+            "raw": distinct,
+            "folded": [name for name, _ in folded],
+            "parts": [list(parts) or None for _, parts in folded],
+        }
+    )
+
+
+def work_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills to disk rather than run out of memory (KNOWN_GROUND)."""
+    con = duckdb.connect(
+        config={
+            "memory_limit": WORK_MEMORY_LIMIT,
+            "temp_directory": tempfile.gettempdir() + "/sfp-duckdb",
+        }
+    )
+    nicknames = pd.DataFrame(sorted(nickname_table().items()), columns=["name", "canonical"])
+    con.register("_nickname_frame", nicknames)
+    con.execute("create table nickname as select * from _nickname_frame")
+    con.unregister("_nickname_frame")
+    return con
+
+
+def normalise(con: duckdb.DuckDBPyConnection, source_table: str) -> None:
+    """`normalised_row` (one per source row) and `identity` (one per distinct identity)."""
+    names = con.sql(
+        f"select cast(forename as varchar) as name from {source_table}"
+        f" union select cast(surname as varchar) from {source_table}"
+    ).df()["name"]
+    con.register("_name_fold", name_fold_table(names))
+    con.execute(
+        "create or replace table name_fold as"
+        " select cast(raw as varchar) as raw, cast(folded as varchar) as folded,"
+        " cast(parts as varchar[]) as parts from _name_fold"
+    )
+    con.unregister("_name_fold")
+    con.execute(
+        "create or replace table normalised_row as "
+        + NORMALISE_SQL.format(source_table=source_table)
+    )
+    con.execute(
+        f"create or replace table identity as select distinct on (record_id) {IDENTITY_COLUMNS}"
+        " from normalised_row order by record_id"
+    )
+
+
+def person_rows_sql() -> str:
+    """Every staged row that names a person, in one table of person columns and address."""
+    parts = [
+        f"select '{feed}' as source, source_record_id, "
+        + ", ".join(LINKED_COLUMNS)
+        + f" from stg_{feed}"
+        for feed in PERSON_FEEDS
+    ]
+    return "\nunion all\n".join(parts)
+
+
+def normalised_person_rows(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A work connection holding `normalised_row` and `identity` of every staged person row.
+
+    Rows cross over as Arrow, not pandas: millions of rows at a large council.
+    """
+    rows = con.sql(person_rows_sql()).to_arrow_table()
+    work = work_connection()
+    work.register("person_rows", rows)
+    normalise(work, "person_rows")
+    work.unregister("person_rows")
+    return work
