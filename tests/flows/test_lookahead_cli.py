@@ -102,3 +102,13 @@ def test_worklist_and_forecast_through_the_cli(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(tmp_path / "forecast-2025-07-01.xlsx").sheetnames == [
         "About", "Quarters", "Cases",
     ]  # fmt: skip
+
+
+def test_the_readme_documents_every_command() -> None:
+    """Each entry of the commands table has its row in the README's command table."""
+    from flows.commands import COMMANDS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `sfp ([a-z-]+)", readme, re.M))
+    assert {"worklist", "forecast"} <= documented
+    assert documented == set(COMMANDS)
