@@ -164,7 +164,11 @@ def test_every_case_has_one_expected_decision_and_its_members(council: Council) 
 def test_worklist_families_have_no_case(council: Council) -> None:
     worklist = council.truth("worklist.csv")
     on_cases = {r["true_person_id"] for r in council.truth("case_members.csv")}
-    assert {r["scenario"] for r in worklist} >= {s.name for s in WORKLIST_SCENARIOS}
+    # Worklist households planted with a case of their own (open, closed recently, closed
+    # long ago) are in expected_decisions.csv and worklist_households.csv, not here.
+    assert {r["scenario"] for r in worklist} >= {
+        s.name for s in WORKLIST_SCENARIOS if s.case is None
+    }
     assert not {r["true_person_id"] for r in worklist} & on_cases
     assert {r["criterion"] for r in worklist} >= {"EDU1", "CRI1", "FIN1", "DA1", "DA3"}
 
