@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 
-.PHONY: demo test check clean chromium
+.PHONY: demo test test-fast check clean chromium
 
 # The page tests (tests/pages/) open every offline page in headless Chromium. Debian's
 # package is installed when it is missing and make runs as root with apt-get (a clean CI
@@ -40,6 +40,11 @@ chromium:
 
 test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest
+
+# Everything but the tests marked slow (crash safety, Spark, the child-process smoke test,
+# bad-inbox nights): for the edit-test loop; CI runs `make test`.
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 check: $(STAMP)
 	$(BIN)/ruff format --check .

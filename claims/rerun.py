@@ -27,7 +27,7 @@ from claims.ledger import LedgerError, Submission, check_rerunnable
 from claims.periods import financial_quarter
 from claims.submission import build_workbook_content
 from claims.workbook import render
-from data_contracts.feeds import FEEDS
+from data_contracts.rewind import rewind_batches
 from data_contracts.warehouse import connect
 from indicators.plan import Plan
 
@@ -51,29 +51,14 @@ class RerunResult:
 
 def restore_as_submitted(con: duckdb.DuckDBPyConnection, submission: Submission) -> int:
     """Make a warehouse copy hold only what the submission saw; returns batches removed."""
-    later = [
-        row[0]
-        for row in con.execute(
-            "select batch_id from load_batch where load_seq > ?", [submission.max_load_seq]
-        ).fetchall()
-    ]
-    for feed in FEEDS:
-        # stg_<feed> is a view of the current batches; the rows live in stg_<feed>_all.
-        for table in (f"raw_{feed}", f"stg_{feed}_all"):
-            con.execute(f"delete from {table} where batch_id in (select unnest(?))", [later])
-    con.execute("delete from quarantine_row where batch_id in (select unnest(?))", [later])
-    # A correction loaded after the submission must not hide the batch it replaced.
-    con.execute(
-        "delete from load_supersession where superseded_at_seq > ?", [submission.max_load_seq]
-    )
-    con.execute("delete from load_batch where load_seq > ?", [submission.max_load_seq])
+    removed = rewind_batches(con, submission.max_load_seq)
     # The links the submission used shadow the copy's own for this connection.
     con.execute(
         "create or replace temp view person_link as select source, source_record_id, "
         f"record_id, person_id from claim_person_link where submission_id = "
         f"{int(submission.submission_id)} order by source, source_record_id"
     )
-    return len(later)
+    return removed
 
 
 def workbook_differences(submitted: bytes, rerun: bytes) -> list[str]:

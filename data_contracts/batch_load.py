@@ -95,7 +95,10 @@ def file_sha256(path: Path) -> str:
 
 @dataclass(frozen=True)
 class PreparedFile:
-    """A new file read and found to be a table of its feed, waiting for validation."""
+    """A new file read and found to be a table of its feed, waiting for validation.
+
+    A partner's file mapped by a source definition is a `SourcePreparedFile`
+    (`source_ingest.py`), which adds its checks and its origin to the same batch."""
 
     feed: Feed
     path: Path
@@ -110,6 +113,18 @@ class PreparedFile:
     def file_name(self) -> str:
         """The name `load_batch` records: a re-send under it supersedes this batch."""
         return display_name(self.path.name)
+
+    @property
+    def definition_key(self) -> str | None:
+        """What besides the bytes decided how the file was read (`load_error`): none."""
+        return None
+
+    def read_checks(self) -> tuple[CheckResult, ...]:
+        """Checks made while reading, listed before the contract's (none for a SPEC file)."""
+        return ()
+
+    def record_origin(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Inside the batch's transaction: where its rows came from, beyond file and line."""
 
     @property
     def readable(self) -> pd.DataFrame:
@@ -202,12 +217,17 @@ def load_file(
         problems = problems.sort_values("_row", kind="stable").drop(columns="_row")
         bad_index = problems["row_index"].unique()
         good = passed.drop(index=repeats.lines["row_index"], errors="ignore")
-        results = checked.results + (_repeat_result(repeats.column, repeats.lines),)
+        results = (
+            prepared.read_checks()
+            + checked.results
+            + (_repeat_result(repeats.column, repeats.lines),)
+        )
         _insert(con, f"raw_{feed.name}", raw)
         _insert(con, "quarantine_row", _quarantine_rows(feed, batch_id, problems, row_numbers))
         _insert(con, "validation_result", _result_rows(feed, batch_id, checked.suite, results))
         load_seq = int(scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch"))  # type: ignore[arg-type]
         superseded = _supersede(con, feed, prepared.file_name, batch_id, load_seq)
+        prepared.record_origin(con)
         con.execute(
             "insert into load_batch (batch_id, feed, file_name, file_sha256, rows_in,"
             " rows_staged, rows_quarantined, load_seq, loaded_at, read_as)"

@@ -48,13 +48,24 @@ class FeedFileError(ValueError):
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read one partner's files; each default decides from the file itself."""
+    """How to read one partner's files; each default decides from the file itself.
+
+    A SPEC feed folder uses the defaults; a source definition (docs/sources.md) fills in
+    what it knows about its partner's files (`source_tables.read_options`)."""
 
     encoding: str | None = None
     """A Python codec name; None decides per file (`text_encoding.decode_text`)."""
     delimiter: str = ","
+    """A CSV's separator; "" takes whichever of , tab | ; splits the header line most."""
     sheet: str | None = None
     """An XLSX sheet name; None takes the first visible sheet."""
+    header_row: int = 1
+    """The line (or sheet row) holding the column names; title lines above it are not
+    read, and rows keep the file's own numbers."""
+    other_delimiter: str = "refuse"
+    """A header line the delimiter does not split but another does: `refuse` the file
+    saying so (a SPEC feed), or `detect` and read it with that one (a partner who changed
+    separators is then judged on its columns)."""
 
 
 def display_name(path: Path | str) -> str:
@@ -114,17 +125,37 @@ class _Records:
 
 def read_feed_table(path: Path, options: ReadOptions | None = None) -> FeedTable:
     """Read one file as text with lower-case column names; refuse what is not a table."""
-    options = options or ReadOptions()
     name = display_name(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise FeedFileError(f"{name}: not a CSV or XLSX file (expected .csv or .xlsx)")
-    data = path.read_bytes()
+    kind = "csv" if suffix == ".csv" else "xlsx"
+    return read_table(path.read_bytes(), kind, name, options)
+
+
+def read_table(
+    data: bytes,
+    kind: str,
+    name: str,
+    options: ReadOptions | None = None,
+    keep_case: bool = False,
+    header_only: bool = False,
+) -> FeedTable:
+    """The bytes of one table (`kind` csv or xlsx) read as a `FeedTable`.
+
+    Every table the pipeline reads comes through here (a SPEC file, a source's file, each
+    sheet or zipped CSV of a source of several tables), so each gets the same guards.
+    `keep_case` keeps column names as written (a source definition names them in any
+    case); `header_only` reads the column names and no row (choosing a definition).
+    """
+    options = options or ReadOptions()
     if not data.strip():
         raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
     try:
-        if suffix == ".csv":
-            records = _csv_records(data, options)
+        if kind == "csv":
+            records = _csv_records(_head(data) if header_only else data, options)
+        elif header_only:
+            records = _xlsx_header(data, options)
         else:
             records = _xlsx_records(data, options)
     except NotText as error:
@@ -132,25 +163,40 @@ def read_feed_table(path: Path, options: ReadOptions | None = None) -> FeedTable
     except FeedFileError as error:
         raise FeedFileError(f"{name}: {error}") from None
     except Exception as error:  # the readers raise many types for a malformed table
-        kind = "CSV" if suffix == ".csv" else "XLSX workbook"
+        what = "CSV" if kind == "csv" else "XLSX workbook"
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise FeedFileError(f"{name}: unreadable {kind} ({first_line})") from None
-    return _table(name, records, check_bytes=b"\x00" in data)
+        raise FeedFileError(f"{name}: unreadable {what} ({first_line})") from None
+    return _table(name, records, b"\x00" in data, keep_case, options.header_row)
 
 
-def _table(name: str, records: _Records, check_bytes: bool) -> FeedTable:
-    header = [_clean(cell).lower() for cell in records.header]
-    if not header:
+HEAD_BYTES = 1 << 16
+"""Enough of a CSV for its header line (column names only: choosing a definition)."""
+
+
+def _head(data: bytes) -> bytes:
+    """The first lines of a CSV, cut at a line end so no character or field is split."""
+    if len(data) < HEAD_BYTES:
+        return data
+    head = data[:HEAD_BYTES]
+    return head[: head.rfind(b"\n") + 1] or head
+
+
+def _table(
+    name: str, records: _Records, check_bytes: bool, keep_case: bool = False, header_row: int = 1
+) -> FeedTable:
+    header = [_clean(cell) if keep_case else _clean(cell).lower() for cell in records.header]
+    if not header and header_row == 1:
         raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
     if not any(header):
-        raise FeedFileError(f"{name}: no column names in row 1 (expected a header row)")
+        raise FeedFileError(f"{name}: no column names in row {header_row} (expected a header row)")
     if any(BAD_BYTE_MARK.search(cell) or "\x00" in cell for cell in header):
         raise FeedFileError(f"{name}: row 1 (the header) is not text (expected column names)")
     # Trailing columns without a name (`,,` after the last name, or formatted blank cells
     # from Excel) are not part of the table; a value under one is kept as an extra column.
     named = max(position for position, cell in enumerate(header) if cell) + 1
     columns = [cell or f"(column {position + 1})" for position, cell in enumerate(header)]
-    twice = sorted({c for c in columns if columns.count(c) > 1})
+    folded = [c.lower() for c in columns]
+    twice = sorted({c for c, f in zip(columns, folded, strict=True) if folded.count(f) > 1})
     if twice:
         raise FeedFileError(f"{name}: column(s) {', '.join(twice)} appear twice")
     problems: list[tuple[int, str, str]] = []
@@ -211,20 +257,43 @@ _BAD_BYTES_REASON = "text not valid in the file's character set (see the batch's
 def _csv_records(data: bytes, options: ReadOptions) -> _Records:
     """Header and (row number, fields) for every record that holds any value."""
     decoded = decode_text(data, options.encoding)
-    reader = csv.reader(
-        io.StringIO(decoded.text, newline=""), delimiter=options.delimiter, strict=True
-    )
-    records = _Records([], read_as=f"CSV, {decoded.read_as}", damaged=decoded.damaged)
+    delimiter = _delimiter(decoded.text, options)
+    reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
+    how = f", {DELIMITER_NAMES[delimiter]}-separated" if delimiter != options.delimiter else ""
+    read_as = f"CSV{how}, {decoded.read_as}"
+    records = _Records([], read_as=read_as, damaged=decoded.damaged)
     try:
         for number, fields in enumerate(reader, start=1):
-            if number == 1:
-                _refuse_other_delimiter(fields, options.delimiter)
+            if number == options.header_row:
+                if options.other_delimiter == "refuse":
+                    _refuse_other_delimiter(fields, delimiter)
                 records.header = fields
-            elif any(_clean(value) for value in fields):
+            elif number > options.header_row and any(_clean(value) for value in fields):
                 records.rows.append((number, fields))
     except csv.Error as error:
         raise ValueError(f"{error} at line {reader.line_num}") from None
     return records
+
+
+DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "bar", ";": "semicolon"}
+
+
+def _delimiter(text: str, options: ReadOptions) -> str:
+    """The options' delimiter, or the one that splits the header line when they say to
+    detect it (blank) or to take another that splits a header theirs does not."""
+    if options.delimiter and options.other_delimiter == "refuse":
+        return options.delimiter
+    lines = text.split("\n", options.header_row)
+    line = lines[options.header_row - 1] if len(lines) >= options.header_row else ""
+    counts = {d: _fields(line, d) for d in DELIMITER_NAMES}
+    if options.delimiter and counts[options.delimiter] > 1:
+        return options.delimiter
+    best = max(DELIMITER_NAMES, key=lambda d: counts[d])  # the first on a tie
+    return best if counts[best] > 1 else options.delimiter or ","
+
+
+def _fields(line: str, delimiter: str) -> int:
+    return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
 def _refuse_other_delimiter(header: list[str], delimiter: str) -> None:
@@ -252,31 +321,56 @@ def _xlsx_records(data: bytes, options: ReadOptions) -> _Records:
     )
     sheet = sheet.fillna("")
     records = _Records([], read_as=read_as)
-    if sheet.empty:
+    first = options.header_row
+    if len(sheet) < first:
         return records
-    records.header = [str(cell) for cell in sheet.iloc[0]]
-    for offset, values in enumerate(sheet.iloc[1:].itertuples(index=False), start=2):
+    records.header = [str(cell) for cell in sheet.iloc[first - 1]]
+    for offset, values in enumerate(sheet.iloc[first:].itertuples(index=False), start=first + 1):
         fields = [str(value) for value in values]
         if any(_clean(value) for value in fields):
             records.rows.append((offset, fields))
     return records
 
 
-def _choose_sheet(data: bytes, wanted: str | None) -> tuple[str, str]:
+def _xlsx_header(data: bytes, options: ReadOptions) -> _Records:
+    """Only the header row of the sheet `_xlsx_records` would read, without the rest."""
+    from openpyxl import load_workbook
+
+    sheet_name, read_as = _choose_sheet(data, options.sheet)
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        rows = list(
+            workbook[sheet_name].iter_rows(
+                min_row=options.header_row, max_row=options.header_row, values_only=True
+            )
+        )
+    finally:
+        workbook.close()
+    header = ["" if value is None else str(value) for value in rows[0]] if rows else []
+    return _Records(header, read_as=read_as)
+
+
+def sheet_states(data: bytes) -> list[tuple[str, str]]:
+    """(title, visible / hidden / veryHidden) for each sheet of a workbook, in order."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(data), read_only=True)
     try:
-        states = [(sheet.title, sheet.sheet_state) for sheet in workbook.worksheets]
+        return [(sheet.title, sheet.sheet_state) for sheet in workbook.worksheets]
     finally:
         workbook.close()
+
+
+def _choose_sheet(data: bytes, wanted: str | None) -> tuple[str, str]:
+    states = sheet_states(data)
     titles = [title for title, _ in states]
     if wanted is not None:
         if wanted not in titles:
             raise FeedFileError(
                 f"no sheet named {wanted!r} (the workbook has {len(titles)} sheets)"
             )
-        return wanted, f"XLSX, sheet {wanted!r} (as configured)"
+        hidden = "; a hidden sheet" if dict(states)[wanted] != "visible" else ""
+        return wanted, f"XLSX, sheet {wanted!r} (as configured{hidden})"
     visible = [title for title, state in states if state == "visible"]
     if not visible:
         raise FeedFileError("every sheet is hidden (expected a visible sheet of data)")

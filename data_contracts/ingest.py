@@ -1,19 +1,24 @@
 """Load an inbox of partner files into the warehouse: raw, staged and quarantined rows.
 
-One file is one load batch. A file already loaded (same bytes) adds nothing; a file that
-cannot be read at all is refused with a one-line reason and the other files still load.
-Every row of a readable file ends up either staged or quarantined with its reasons.
+One file is one load batch (a partner's file filling several feeds, one per feed). A file
+already loaded (same bytes) adds nothing; a file that cannot be read at all is refused
+with a one-line reason and the other files still load. Every row of a readable file ends
+up either staged or quarantined with its reasons.
 
-This module is the inbox loop; reading a file is `feed_reader.py` and writing one batch
-is `batch_load.py`. The names callers use are importable from here.
+The inbox is planned first (`plan_inbox`: scanned once by `inbox_scan.scan_inbox`, then
+each loadable entry routed: a SPEC feed folder's file to its feed, a source folder's file
+to the definition it matches, once per feed that fills), then loaded a feed at a time
+(`ingest_feed`), so a flow can run one task per feed and show each file as it is done.
+Reading a file is `feed_reader.py` (and `source_tables.py` for a partner's shape), writing
+one batch `batch_load.py`. The names callers use are importable from here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
 from pathlib import Path
 
 import duckdb
@@ -34,18 +39,28 @@ from data_contracts.feed_reader import (
     read_feed_file,
 )
 from data_contracts.feeds import FEEDS
-from data_contracts.inbox_scan import scan_inbox
+from data_contracts.inbox_scan import InboxEntry, scan_inbox
+from data_contracts.source_catalogue import SourceCatalogue, load_catalogue
+from data_contracts.source_definitions import SourceDefinition, SourceDefinitionError
+from data_contracts.source_ingest import folder_key, prepare_source_file
+from data_contracts.source_match import choose_definition
 from data_contracts.validation import validate_batches
 from data_contracts.warehouse import is_interrupt, scalar
 
 __all__ = [
     "BatchReport",
     "FeedFileError",
+    "InboxPlan",
+    "PlannedEntry",
     "ReadOptions",
     "decode_csv",
+    "ingest_feed",
     "ingest_file",
     "ingest_inbox",
+    "in_inbox_order",
+    "plan_inbox",
     "read_feed_file",
+    "record_unloaded",
 ]
 
 log = logging.getLogger(__name__)
@@ -54,104 +69,275 @@ log = logging.getLogger(__name__)
 # second whatever its size, and a million rows keep the night's memory near 2 GiB.
 VALIDATION_ROWS = 1_000_000
 
+OnReport = Callable[[BatchReport], None]
 
-def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
-    """Every file under INBOX/<feed>/ that the nightly would try to load, in inbox order."""
-    return [(e.feed or "", e.path) for e in scan_inbox(inbox) if e.action == "load"]
+
+@dataclass(frozen=True)
+class PlannedEntry:
+    """One inbox entry and what the night will do with it, before anything is read."""
+
+    path: Path
+    feed: str
+    """The feed it fills; for an entry not loaded, its folder's name ("" at the root)."""
+    action: str
+    """load, refuse or skip."""
+    reason: str = ""
+    """Why it is skipped, or the one line (naming the file) it is refused with."""
+    source: SourceDefinition | None = None
+    """The definition a source folder's file is mapped by (None: a SPEC-shaped file)."""
+    remember: bool = True
+    """Record a refusal by the file's bytes, so unchanged bytes are not tried again."""
+    definition_key: str | None = None
+    """Besides the bytes, what a refusal depends on: a refusal for matching none of a
+    folder's definitions is tried again once one of them changes."""
+
+
+@dataclass(frozen=True)
+class InboxPlan:
+    """Every inbox entry in inbox order, routed; nothing read beyond a header, nothing
+    loaded (`plan_inbox`)."""
+
+    inbox: Path
+    entries: tuple[PlannedEntry, ...]
+
+    def feeds(self) -> list[str]:
+        """Feeds with entries to load, in the order they are loaded (first in the inbox
+        first), so a flow can run one task per feed."""
+        return list(dict.fromkeys(e.feed for e in self.entries if e.action == "load"))
+
+    def loading(self, feed: str) -> list[PlannedEntry]:
+        return [e for e in self.entries if e.action == "load" and e.feed == feed]
+
+    def unloaded(self) -> list[PlannedEntry]:
+        return [e for e in self.entries if e.action != "load"]
+
+
+def plan_inbox(
+    con: duckdb.DuckDBPyConnection, inbox: Path, sources: SourceCatalogue | None = None
+) -> InboxPlan:
+    """Scan the inbox once and route each loadable entry; nothing is loaded.
+
+    A SPEC feed folder's file fills its feed. A file in a source folder fills every feed
+    of the definition it matches (`sources`, default: the shipped definitions and
+    $SFP_SOURCES; read only when the inbox has a folder that is no feed). A folder that
+    is neither refuses each of its files with one line, as does a file no definition of
+    its folder matches; a scheduled run whose definitions were edited into a mistake
+    refuses every source folder's file with that mistake and loads the SPEC folders.
+    """
+    if not inbox.is_dir():
+        raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
+    router = _Router(con, sources)
+    entries: list[PlannedEntry] = []
+    for entry in scan_inbox(inbox):
+        if entry.action != "load":
+            entries.append(_unloaded(entry))
+        else:
+            entries.extend(router.route(entry))
+    return InboxPlan(inbox, tuple(entries))
+
+
+def _unloaded(entry: InboxEntry) -> PlannedEntry:
+    """A skipped or refused scan entry; a link is never read, so never remembered."""
+    folder = entry.feed or ""
+    if entry.action == "skip":
+        return PlannedEntry(entry.path, folder, "skip", entry.reason)
+    message = f"{display_name(entry.path)}: {entry.reason}"
+    return PlannedEntry(entry.path, folder, "refuse", message, remember=not entry.path.is_symlink())
+
+
+class _Router:
+    """Which feed(s) a loadable file fills, the source catalogue read at most once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sources: SourceCatalogue | None) -> None:
+        self.con = con
+        self.catalogue = sources
+        self.broken = ""
+
+    def _definitions(self, folder: str) -> list[SourceDefinition]:
+        if self.catalogue is None:
+            try:
+                self.catalogue = load_catalogue()
+            except SourceDefinitionError as error:
+                # The CLI stops on a wrong definition before any flow; a scheduled run
+                # whose definitions changed under it loses nothing and says why.
+                self.catalogue, self.broken = SourceCatalogue({}), str(error)
+        return self.catalogue.in_folder(folder)
+
+    def route(self, entry: InboxEntry) -> list[PlannedEntry]:
+        folder = entry.feed or ""
+        name = display_name(entry.path)
+        if folder in FEEDS:
+            return [PlannedEntry(entry.path, folder, "load")]
+        candidates = self._definitions(folder)
+        if self.broken:
+            message = f"{name}: source definitions cannot be used ({self.broken})"
+            return [PlannedEntry(entry.path, folder, "refuse", message, remember=False)]
+        if not candidates:
+            message = (
+                f"{name}: unknown feed folder '{folder}' (expected one of: {', '.join(FEEDS)})"
+            )
+            return [PlannedEntry(entry.path, folder, "refuse", message)]
+        key = folder_key(candidates)
+        try:
+            chosen, refusal = choose_definition(self.con, entry.path, candidates)
+        except Exception as error:  # one file must never stop the night
+            _stop_if_interrupted(error)
+            refusal = unexpected(name, "matched to a source definition", error)
+            chosen = None
+        if chosen is None:
+            return [PlannedEntry(entry.path, folder, "refuse", refusal, definition_key=key)]
+        return [
+            PlannedEntry(entry.path, feed, "load", source=chosen) for feed in chosen.feed_names()
+        ]
+
+
+def record_unloaded(
+    con: duckdb.DuckDBPyConnection, plan: InboxPlan, loaded_at: datetime
+) -> list[BatchReport]:
+    """The reports of entries refused or skipped while planning, in inbox order; each
+    refusal recorded once in `load_error` (unchanged bytes: `still refused`)."""
+    reports = []
+    for entry in plan.unloaded():
+        if entry.action == "skip":
+            name = display_name(entry.path)
+            reports.append(BatchReport.unloaded(entry.feed, name, "skipped", entry.reason))
+            continue
+        digest = _digest_or_none(entry.path) if entry.remember else None
+        reports.append(
+            refuse(
+                con, entry.feed, entry.path, entry.reason, loaded_at, digest, entry.definition_key
+            )
+        )
+    return reports
+
+
+def ingest_feed(
+    con: duckdb.DuckDBPyConnection,
+    plan: InboxPlan,
+    feed: str,
+    loaded_at: datetime,
+    reload_stale: bool = False,
+    on_report: OnReport | None = None,
+) -> list[BatchReport]:
+    """Load the plan's new files of one feed; their reports in inbox order.
+
+    The files are read, validated together (one suite run, or one per `VALIDATION_ROWS`
+    rows, see `validate_batches`), then loaded one batch per transaction in inbox order,
+    and let go before more is read, so memory holds about a million rows. `on_report` is
+    called once per file as soon as its report is final (known, refused or stale when
+    read; loaded or refused when written). `reload_stale` loads again a partner's file
+    loaded under an earlier version of its definition.
+
+    No file can stop the night: whatever goes wrong with one file (even an error nobody
+    foresaw) refuses that file with a one-line reason in `load_error` that names no
+    value, and a refused file is not tried again until its bytes (or its definition)
+    change. Ctrl-C stops the night; the batch being written is rolled back.
+    """
+    entries = plan.loading(feed)
+    reports: dict[Path, BatchReport] = {}
+
+    def done(path: Path, report: BatchReport) -> None:
+        reports[path] = report
+        if on_report is not None:
+            on_report(report)
+
+    seen: set[str] = set()
+    waiting: list[PreparedFile] = []
+    waiting_rows = 0
+    for entry in entries:
+        if waiting_rows >= VALIDATION_ROWS:
+            _validate_and_load(con, waiting, loaded_at, done)
+            waiting, waiting_rows = [], 0
+        prepared = _prepare(con, entry, seen, loaded_at, reload_stale)
+        if isinstance(prepared, BatchReport):
+            done(entry.path, prepared)
+        else:
+            waiting.append(prepared)
+            waiting_rows += len(prepared.table.frame)
+    _validate_and_load(con, waiting, loaded_at, done)
+    return [reports[entry.path] for entry in entries]
 
 
 def ingest_inbox(
     con: duckdb.DuckDBPyConnection,
     inbox: Path,
     loaded_at: datetime | None = None,
-    read_options: Mapping[str, ReadOptions] | None = None,
+    reload_stale: bool = False,
+    sources: SourceCatalogue | None = None,
+    on_report: OnReport | None = None,
 ) -> list[BatchReport]:
     """Load every new file in the inbox; a refused file is recorded and the rest go on.
 
-    One feed at a time: its new files are read, validated together (one suite run per
-    feed, or per `VALIDATION_ROWS` rows of it, see `validate_batches`), then loaded one
-    batch per transaction in inbox order, and let go before more is read, so memory holds
-    about a million rows, never the whole inbox. `loaded_at` (UTC, naive) stamps every
-    batch of this run; dates after its day are quarantined as in the future.
-    `read_options` says how to read a feed's files (character set, delimiter, sheet) where
-    detecting it is not wanted; a feed without options has each decided per file.
-
-    No file can stop the night: whatever goes wrong with one file (even an error nobody
-    foresaw) refuses that file with a one-line reason in `load_error` that names no
-    value, and a refused file is not tried again until its bytes change.
+    `plan_inbox`, then `record_unloaded`, then `ingest_feed` for each feed of the plan;
+    the reports come back in inbox order (a file filling several feeds: one per feed, in
+    its definition's order). `loaded_at` (UTC, naive) stamps every batch of this run;
+    dates after its day are quarantined as in the future.
     """
-    if not inbox.is_dir():
-        raise FeedFileError(f"{inbox}: inbox folder not found (expected INBOX/<feed>/<file>.csv)")
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    reports: dict[Path, BatchReport] = {}
-    seen: set[str] = set()
-    entries = scan_inbox(inbox)
-    for entry in entries:
-        if entry.action == "skip":
-            name = display_name(entry.path)
-            reports[entry.path] = BatchReport.unloaded(
-                entry.feed or "", name, "skipped", entry.reason
-            )
-        elif entry.action == "refuse":
-            digest = None if entry.path.is_symlink() else _digest_or_none(entry.path)
-            message = f"{display_name(entry.path)}: {entry.reason}"
-            reports[entry.path] = refuse(con, entry.feed, entry.path, message, loaded_at, digest)
-    loadable = [entry for entry in entries if entry.action == "load"]
-    for feed_name, group in groupby(loadable, key=lambda entry: entry.feed or ""):
-        waiting: list[PreparedFile] = []
-        waiting_rows = 0
-        for entry in group:
-            if waiting_rows >= VALIDATION_ROWS:
-                _validate_and_load(con, waiting, loaded_at, reports)
-                waiting, waiting_rows = [], 0
-            options = (read_options or {}).get(feed_name)
-            prepared = _prepare(con, feed_name, entry.path, seen, loaded_at, options)
-            if isinstance(prepared, BatchReport):
-                reports[entry.path] = prepared
-            else:
-                waiting.append(prepared)
-                waiting_rows += len(prepared.table.frame)
-        _validate_and_load(con, waiting, loaded_at, reports)
-    ordered = [reports[entry.path] for entry in entries]
-    for report in ordered:
-        log.info(report.line())
-    return ordered
+    plan = plan_inbox(con, inbox, sources)
+
+    def heard(report: BatchReport) -> None:
+        log.info(report.line())  # each file on the terminal as soon as it is final
+        if on_report is not None:
+            on_report(report)
+
+    unloaded = record_unloaded(con, plan, loaded_at)
+    for report in unloaded:
+        heard(report)
+    loaded = {
+        feed: ingest_feed(con, plan, feed, loaded_at, reload_stale, heard) for feed in plan.feeds()
+    }
+    return in_inbox_order(plan, unloaded, loaded)
+
+
+def in_inbox_order(
+    plan: InboxPlan, unloaded: list[BatchReport], loaded: dict[str, list[BatchReport]]
+) -> list[BatchReport]:
+    """The night's reports in inbox order, from `record_unloaded` and each `ingest_feed`
+    (a flow that runs one task per feed puts them back together with this)."""
+    reports: dict[tuple[Path, str], BatchReport] = {}
+    for entry, report in zip(plan.unloaded(), unloaded, strict=True):
+        reports[entry.path, entry.feed] = report
+    for feed in plan.feeds():
+        for entry, report in zip(plan.loading(feed), loaded[feed], strict=True):
+            reports[entry.path, entry.feed] = report
+    return [reports[entry.path, entry.feed] for entry in plan.entries]
 
 
 def _prepare(
     con: duckdb.DuckDBPyConnection,
-    feed_name: str,
-    path: Path,
+    entry: PlannedEntry,
     seen: set[str],
     loaded_at: datetime,
-    options: ReadOptions | None = None,
+    reload_stale: bool,
 ) -> PreparedFile | BatchReport:
-    """The file read and checked for its feed, or its report (known, refused, still refused)."""
-    name = display_name(path)
-    digest = _digest_or_none(path)
+    """The file read and checked for its feed, or its report (known, refused, still
+    refused, stale)."""
+    name = display_name(entry.path)
+    feed = FEEDS[entry.feed]
+    key = entry.source.fingerprint if entry.source else None
+    digest = _digest_or_none(entry.path)
     if digest is not None:
-        earlier = earlier_refusal(con, feed_name, digest)
+        earlier = earlier_refusal(con, feed.name, digest, key)
         if earlier is not None:
-            return BatchReport.unloaded(feed_name, name, "still refused", earlier)
-    feed = FEEDS.get(feed_name)
+            return BatchReport.unloaded(feed.name, name, "still refused", earlier)
     try:
-        if feed is None:
-            raise FeedFileError(
-                f"{name}: unknown feed folder '{feed_name}' (expected one of: {', '.join(FEEDS)})"
-            )
-        return prepare_file(con, feed, path, seen, options)
+        if entry.source is None:
+            return prepare_file(con, feed, entry.path, seen)
+        return prepare_source_file(con, feed, entry.source, entry.path, seen, reload_stale)
     except FeedFileError as error:
-        return refuse(con, feed_name, path, str(error), loaded_at, digest)
+        return refuse(con, feed.name, entry.path, str(error), loaded_at, digest, key)
     except Exception as error:  # one file must never stop the night
         _stop_if_interrupted(error)
-        return refuse(con, feed_name, path, unexpected(name, "read", error), loaded_at, digest)
+        message = unexpected(name, "read", error)
+        return refuse(con, feed.name, entry.path, message, loaded_at, digest, key)
 
 
 def _validate_and_load(
     con: duckdb.DuckDBPyConnection,
     waiting: list[PreparedFile],
     loaded_at: datetime,
-    reports: dict[Path, BatchReport],
+    done: Callable[[Path, BatchReport], None],
 ) -> None:
     """One suite run over some new files of one feed, then each file in its transaction.
 
@@ -168,19 +354,20 @@ def _validate_and_load(
         _stop_if_interrupted(error)
         if len(waiting) > 1:
             for prepared in waiting:
-                _validate_and_load(con, [prepared], loaded_at, reports)
+                _validate_and_load(con, [prepared], loaded_at, done)
             return
         [prepared] = waiting
         message = unexpected(display_name(prepared.path), "checked", error)
-        reports[prepared.path] = _refuse_prepared(con, prepared, message, loaded_at)
+        done(prepared.path, _refuse_prepared(con, prepared, message, loaded_at))
         return
     for prepared, validation in zip(waiting, checked, strict=True):
         try:
-            reports[prepared.path] = load_file(con, prepared, validation, loaded_at)
+            report = load_file(con, prepared, validation, loaded_at)
         except Exception as error:  # one file must never stop the night
             _stop_if_interrupted(error)
             message = unexpected(display_name(prepared.path), "written", error)
-            reports[prepared.path] = _refuse_prepared(con, prepared, message, loaded_at)
+            report = _refuse_prepared(con, prepared, message, loaded_at)
+        done(prepared.path, report)
 
 
 def _stop_if_interrupted(error: Exception) -> None:
@@ -193,7 +380,9 @@ def _refuse_prepared(
     con: duckdb.DuckDBPyConnection, prepared: PreparedFile, message: str, loaded_at: datetime
 ) -> BatchReport:
     feed = prepared.feed.name
-    return refuse(con, feed, prepared.path, message, loaded_at, prepared.digest)
+    return refuse(
+        con, feed, prepared.path, message, loaded_at, prepared.digest, prepared.definition_key
+    )
 
 
 def unexpected(name: str, stage: str, error: BaseException) -> str:
@@ -214,13 +403,19 @@ def _digest_or_none(path: Path) -> str | None:
         return None
 
 
-def earlier_refusal(con: duckdb.DuckDBPyConnection, feed: str | None, digest: str) -> str | None:
-    """Why these bytes were refused before for this feed folder, if they were."""
+def earlier_refusal(
+    con: duckdb.DuckDBPyConnection,
+    feed: str | None,
+    digest: str,
+    definition_key: str | None = None,
+) -> str | None:
+    """Why these bytes were refused before for this feed folder (and, for a partner's
+    file, under the same definitions), if they were."""
     found = scalar(
         con,
         "select error from load_error where file_sha256 = ? and feed is not distinct from ?"
-        " order by loaded_at limit 1",
-        [digest, feed or None],
+        " and definition_sha256 is not distinct from ? order by loaded_at limit 1",
+        [digest, feed or None, definition_key],
     )
     return None if found is None else str(found)
 
@@ -232,12 +427,13 @@ def refuse(
     message: str,
     loaded_at: datetime,
     digest: str | None,
+    definition_key: str | None = None,
 ) -> BatchReport:
     """Record a refused file once; the same bytes are not tried again, and a file that
     could not even be read is retried (and recorded again only if the reason changes)."""
     name = display_name(path)
     if digest is not None:
-        earlier = earlier_refusal(con, feed, digest)
+        earlier = earlier_refusal(con, feed, digest, definition_key)
         if earlier is not None:
             return BatchReport.unloaded(feed or "", name, "still refused", earlier)
     recorded = scalar(
@@ -247,7 +443,8 @@ def refuse(
     )
     if digest is not None or not recorded:
         con.execute(
-            "insert into load_error values (?, ?, ?, ?, ?)",
-            [feed or None, name, digest, message, loaded_at],
+            "insert into load_error (feed, file_name, file_sha256, error, loaded_at,"
+            " definition_sha256) values (?, ?, ?, ?, ?, ?)",
+            [feed or None, name, digest, message, loaded_at, definition_key],
         )
     return BatchReport.unloaded(feed or "", name, "refused", error=message)

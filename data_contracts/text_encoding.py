@@ -89,10 +89,13 @@ def escape_bad_bytes(text: str) -> str:
 
 def decode_text(data: bytes, encoding: str | None = None) -> DecodedText:
     """Decode a CSV file's bytes; bytes that are not text at all raise `NotText`."""
-    _refuse_binary(data)
     if encoding:
+        # A character set a source definition names is trusted (it may be UTF-16, whose
+        # NUL bytes would otherwise refuse the file); only a workbook or PDF is refused.
+        _refuse_binary(data, signatures_only=True)
         text = data.decode(encoding, errors="sfp-mark-bad-bytes")
         return DecodedText(text, encoding, "as configured", bool(BAD_BYTE_MARK.search(text)))
+    _refuse_binary(data)
     bom = data.startswith(codecs.BOM_UTF8)
     body = data[3:] if bom else data
     label = "UTF-8 with BOM" if bom else "UTF-8"
@@ -111,10 +114,12 @@ def decode_text(data: bytes, encoding: str | None = None) -> DecodedText:
     return _single_byte(data)
 
 
-def _refuse_binary(data: bytes) -> None:
+def _refuse_binary(data: bytes, signatures_only: bool = False) -> None:
     for signature, what in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise NotText(what)
+    if signatures_only:
+        return
     if data.startswith(_WIDE_BOMS) or data.count(b"\x00") > BINARY_SHARE * len(data):
         raise NotText(UNKNOWN_ENCODING)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -31,7 +32,8 @@ create table if not exists load_error (
     file_name varchar not null,
     file_sha256 varchar,
     error varchar not null,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    definition_sha256 varchar
 );
 create table if not exists load_supersession (
     batch_id varchar primary key,
@@ -55,6 +57,19 @@ create table if not exists staged_row_key (
     batch_id varchar not null,
     row_number integer not null,
     key_hash ubigint not null
+);
+create table if not exists load_source (
+    batch_id varchar primary key,
+    source varchar not null,
+    definition_sha256 varchar not null,
+    folder varchar not null,
+    source_table varchar not null
+);
+create table if not exists load_source_row (
+    batch_id varchar not null,
+    row_number integer not null,
+    source_table varchar not null,
+    source_line integer not null
 );
 create table if not exists quarantine_row (
     feed varchar not null,
@@ -163,6 +178,8 @@ def ensure_ingest_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BOOKKEEPING_DDL)
     # Warehouses made before files were read per character set and sheet lack `read_as`.
     con.execute("alter table load_batch add column if not exists read_as varchar")
+    # ... and before a partner's file was refused per version of its source definition.
+    con.execute("alter table load_error add column if not exists definition_sha256 varchar")
     for feed in FEEDS.values():
         con.execute(raw_table_ddl(feed))
         _move_old_staged_table(con, feed)
@@ -234,7 +251,7 @@ def staged_as_of_load_sql(feed: str) -> str:
     )
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
     """The first value of a query, reading the result to the end.
 
     DuckDB 2 refuses further work on a connection whose last result was not read to the

@@ -195,7 +195,7 @@ def _mixed_column(values: list[object], styles: CellStyles) -> Column:
     """Text, numbers and dates in any mix; text wraps when the column is too wide."""
     items = [_scalar_item(value, styles) for value in values]
     width = max(
-        (len(item) if type(item) is _Text else item[1] for item in items if item is not None),
+        (len(item) if isinstance(item, _Text) else item[1] for item in items if item is not None),
         default=0,
     )
     plain, quoted = (
@@ -207,7 +207,7 @@ def _mixed_column(values: list[object], styles: CellStyles) -> Column:
         ""
         if item is None
         else _text_xml(item, quoted if item.startswith(FORMULA_TRIGGERS) else plain)
-        if type(item) is _Text
+        if isinstance(item, _Text)
         else item[0]
         for item in items
     ]

@@ -15,7 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
+from data_contracts.source_catalogue import SOURCES_ENV
 from sample_data.noise import NoiseRates
+from sample_data.partner_shapes import SHAPES
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
 EARLIEST_AS_OF = date(2000, 1, 1)
@@ -110,8 +112,19 @@ def noise_from_args(args: argparse.Namespace) -> NoiseRates:
     return replace(NoiseRates(), **chosen).scaled(args.noise_scale)
 
 
+def add_shape_option(parser: argparse.ArgumentParser) -> None:
+    """`--shape` of `sample` and `demo`: SPEC folders, or partners' own extracts."""
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="spec",
+        help="spec: every feed in its SPEC folder (default); partner: feeds as partners send"
+        " them, read through the shipped source definitions (docs/sources.md)",
+    )
+
+
 def common_options() -> argparse.ArgumentParser:
-    """`--warehouse`, `--plan`, `--wait` and `--quiet`, taken by every command."""
+    """`--warehouse`, `--plan`, `--sources`, `--wait` and `--quiet`, taken by every command."""
     common = OneLineParser(add_help=False)
     common.add_argument(
         "--warehouse",
@@ -124,6 +137,14 @@ def common_options() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="the council's outcome plan (default: the national framework)",
+    )
+    common.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the council's own source definitions, beside the shipped ones (default:"
+        f" ${SOURCES_ENV}; docs/sources.md)",
     )
     common.add_argument(
         "--wait",

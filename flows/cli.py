@@ -20,6 +20,7 @@ from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from claims.worklist import WorklistError
 from data_contracts.feed_reader import FeedFileError
+from data_contracts.source_definitions import SourceDefinitionError
 from data_contracts.warehouse import WarehouseError, connect, is_interrupt
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import OutputPathError
@@ -37,6 +38,7 @@ USER_MISTAKES = (
     UsageError,
     WarehouseError,
     PlanError,
+    SourceDefinitionError,
     FeedFileError,
     WarehouseBusy,
     OutputPathError,
@@ -73,13 +75,14 @@ def check_inputs(args: argparse.Namespace) -> None:
 
 def _prepare_prefect(warehouse: Path) -> None:
     """Prefect keeps its state beside the warehouse: a folder it cannot write is one line."""
-    from flows.environment import prepare_prefect
+    from flows.environment import prepare_prefect, send_pipeline_logs_to_prefect
 
     try:
         prepare_prefect(warehouse)
     except OSError as error:
         why = (error.strerror or type(error).__name__).lower()
         raise WarehouseError(f"{warehouse}: cannot be written beside ({why})") from None
+    send_pipeline_logs_to_prefect()
     if not os.environ.get("PREFECT_API_URL"):
         log.info("starting Prefect's temporary server (no Prefect server set; about 20 s)")
 
@@ -88,7 +91,8 @@ def execute(command: Command, args: argparse.Namespace) -> int:
     """Take the lock if the command writes, prepare Prefect, run the command's flow."""
     warehouse = command.warehouse(args)
     if not command.locks:
-        _prepare_prefect(warehouse)
+        if command.flow:
+            _prepare_prefect(warehouse)
         return command.run(args, warehouse)
     with warehouse_lock(warehouse, args.wait):
         if command.prepare is not None:

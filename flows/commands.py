@@ -15,6 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from data_contracts.batch_load import BatchReport
+from data_contracts.source_ingest import StaleBatchReport
 from data_contracts.warehouse import connect
 from data_contracts.warehouse_paths import (
     check_demo_folder,
@@ -24,6 +25,7 @@ from data_contracts.warehouse_paths import (
 )
 from flows.arguments import (
     add_noise_options,
+    add_shape_option,
     as_of_date,
     noise_from_args,
     positive_whole_number,
@@ -39,6 +41,7 @@ from flows.lookahead_cli import (
     run_worklist,
     worklist_arguments,
 )
+from flows.sources_command import run_sources_check, sources_arguments, use_sources
 from matching.link import ENGINES
 from matching.review import read_decisions
 
@@ -70,6 +73,8 @@ class Command:
     warehouse: Callable[[argparse.Namespace], Path] = _given_warehouse
     prepare: Callable[[argparse.Namespace, Path], None] | None = None
     """Run with the lock held, before Prefect starts (the demo empties its folder here)."""
+    flow: bool = True
+    """Runs a Prefect flow, so Prefect is prepared first (`sources check` runs none)."""
 
 
 # --- sample and demo ----------------------------------------------------------------
@@ -79,6 +84,7 @@ def _sample_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--households", type=positive_whole_number, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    add_shape_option(parser)
     add_noise_options(parser)
     parser.add_argument(
         "--hard",
@@ -91,12 +97,12 @@ def _sample_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_sample(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.sample import sample_flow
 
-    summary = sample_flow(
-        args.out, args.households, args.seed, asdict(noise_from_args(args)), args.hard
-    )
+    noise = asdict(noise_from_args(args))
+    summary = sample_flow(args.out, args.households, args.seed, noise, args.hard, args.shape)
     print(
         f"sample council written to {args.out}/inbox ({summary['households']} households,"
-        f" {summary['cases']} early help cases); truth in {args.out}/truth"
+        f" {summary['cases']} early help cases, {args.shape} shape); truth in"
+        f" {args.out}/truth"
     )
     return 0
 
@@ -110,6 +116,7 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--households", type=positive_whole_number, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    add_shape_option(parser)
 
 
 def demo_warehouse(args: argparse.Namespace) -> Path:
@@ -117,6 +124,7 @@ def demo_warehouse(args: argparse.Namespace) -> Path:
 
 
 def _check_demo(args: argparse.Namespace) -> None:
+    use_sources(args)
     check_demo_folder(args.dir, lock_path(demo_warehouse(args)))
 
 
@@ -128,7 +136,7 @@ def _prepare_demo(args: argparse.Namespace, warehouse: Path) -> None:
 def _run_demo(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.demo import demo_flow
 
-    result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan)
+    result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan, args.shape)
     print_batches(result.nightly.batches, brief=True)
     print(f"validation report (offline HTML): {result.nightly.validation_page}")
     print(f"linked {result.nightly.people} people")
@@ -160,7 +168,8 @@ def _nightly_arguments(parser: argparse.ArgumentParser) -> None:
         "--rebuild",
         action="store_true",
         help="retrain the person model and rescore every pair (default: score only new"
-        " records with the model in force)",
+        " records with the model in force), and reload files loaded under an earlier"
+        " version of their source definition (docs/sources.md)",
     )
     parser.add_argument(
         "--engine",
@@ -184,6 +193,7 @@ def _check_inbox(args: argparse.Namespace) -> None:
 
 def _check_nightly(args: argparse.Namespace) -> None:
     _check_inbox(args)
+    use_sources(args)
     if args.model is not None and not args.model.is_file():
         raise UsageError(f"{args.model}: saved person model not found")
     if args.engine == "spark" and not find_spec("pyspark"):
@@ -227,6 +237,7 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _check_serve(args: argparse.Namespace) -> None:
     _check_inbox(args)
+    use_sources(args)
     if not os.environ.get("PREFECT_API_URL"):
         # Prefect's ephemeral server runs no scheduler, so a schedule would never fire.
         raise UsageError(
@@ -357,20 +368,31 @@ def _run_historic(args: argparse.Namespace, warehouse: Path) -> int:
     return 0
 
 
+# --- source definitions -------------------------------------------------------------
+
+
+def _check_sources(args: argparse.Namespace) -> None:
+    use_sources(args)
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: file not found")
+
+
 # --- output ---------------------------------------------------------------------------
 
 
 def print_batches(batches: list[BatchReport], brief: bool = False) -> None:
     """One reconciliation line per file, then the night's totals; every entry that was
-    skipped or is still refused is listed too, never dropped silently. `brief` lists only
-    files that need a look (refused, skipped, with quarantined rows)."""
+    skipped or is still refused, and every file loaded under an earlier source definition,
+    is listed too, never dropped silently. `brief` lists only files that need a look
+    (refused, skipped, with quarantined rows, loaded under an earlier definition)."""
     loaded = [b for b in batches if b.status == "loaded"]
     already = sum(b.status == "already loaded" for b in batches)
     skipped = sum(b.status == "skipped" for b in batches)
     still = sum(b.status == "still refused" for b in batches)
+    stale = sum(isinstance(b, StaleBatchReport) for b in batches)
     for report in batches:
         quiet = report.status in ("loaded", "already loaded") and not report.rows_quarantined
-        if not brief or not quiet:
+        if not brief or not quiet or isinstance(report, StaleBatchReport):
             print(report.line())
     superseded = sum(len(b.supersedes) for b in loaded)
     print(
@@ -382,6 +404,12 @@ def print_batches(batches: list[BatchReport], brief: bool = False) -> None:
         + (f"; {skipped} skipped" if skipped else "")
         + (f"; {already} already loaded" if already else "")
         + (f"; {superseded} earlier batches superseded" if superseded else "")
+        + (
+            f"; {stale} loaded under an earlier source definition (`sfp nightly --rebuild`"
+            " reloads them)"
+            if stale
+            else ""
+        )
     )
 
 
@@ -467,6 +495,16 @@ COMMANDS: dict[str, Command] = {
             _run_historic,
             check=_check_historic,
             needs_warehouse=True,
+        ),
+        Command(
+            "sources",
+            "source definitions for partner extracts: `sources check FILE` shows how a file"
+            " would map; loads nothing",
+            sources_arguments,
+            run_sources_check,
+            check=_check_sources,
+            locks=False,
+            flow=False,
         ),
     )
 }

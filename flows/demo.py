@@ -32,9 +32,10 @@ def demo_flow(
     households: int = 300,
     seed: int = 1,
     plan_file: Path | None = None,
+    shape: str = "spec",
 ) -> DemoResult:
     sample_dir = folder / "sample"
-    summary = sample_flow(sample_dir, households, seed)
+    summary = sample_flow(sample_dir, households, seed, shape=shape)
     as_of = date.fromisoformat(str(summary["as_of"]))
     nightly = nightly_flow(sample_dir / "inbox", warehouse, plan_file, as_of)
     historic = sample_dir / "historic_claims.csv"

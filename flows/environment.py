@@ -6,6 +6,7 @@ already set by the user (a real Prefect server, Prefect Cloud) are left alone.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -34,3 +35,20 @@ def prepare_prefect(warehouse: Path) -> None:
     home = warehouse.resolve().parent / ".prefect"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(home))
+
+
+def send_pipeline_logs_to_prefect() -> None:
+    """The run's log in Prefect gets the packages' lines, however Prefect was imported.
+
+    `PREFECT_LOGGING_EXTRA_LOGGERS` only works when set before Prefect first configures
+    its logging; a process that imported Prefect earlier (a test session, a served run's
+    worker) would lose the lines, so the API handler is attached here too, once.
+    """
+    from prefect.logging.handlers import APILogHandler
+
+    for name in PIPELINE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, APILogHandler) for h in logger.handlers):
+            logger.addHandler(APILogHandler())
+        if logger.level == logging.NOTSET or logger.level > logging.INFO:
+            logger.setLevel(logging.INFO)

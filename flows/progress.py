@@ -20,7 +20,14 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 PIPELINE_LOGGERS = ("data_contracts", "matching", "indicators", "claims", "flows")
 """The loggers of the pipeline's packages: what the terminal and the Prefect run show."""
@@ -42,7 +49,7 @@ class TerminalHandler(logging.Handler):
         self.started = started
         self.console = Console(file=stream, highlight=False, soft_wrap=True)
         self.bar: Progress | None = None
-        self.bar_task: int | None = None
+        self.bar_task: TaskID | None = None
         self.bar_what = ""
         self.printed_share: dict[str, float] = {}
 

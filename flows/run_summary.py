@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from data_contracts.batch_load import BatchReport
+from data_contracts.source_ingest import StaleBatchReport
 from indicators.pipeline import NightlyResult
 
 
@@ -59,6 +60,10 @@ def nightly_markdown(result: NightlyResult, warehouse: Path) -> str:
     refused = [report.line() for report in result.batches if report.error]
     if refused:
         lines += ["", "## Refused files", ""] + [f"- {line}" for line in refused]
+    stale = [r.line() for r in result.batches if isinstance(r, StaleBatchReport)]
+    if stale:
+        lines += ["", "## Loaded under an earlier source definition", ""]
+        lines += [f"- {line}" for line in stale]
     return "\n".join(lines) + "\n"
 
 

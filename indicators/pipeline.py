@@ -9,18 +9,28 @@ data_contracts <- matching <- indicators).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from data_contracts.ingest import BatchReport, ingest_inbox
+from data_contracts.ingest import (
+    BatchReport,
+    InboxPlan,
+    in_inbox_order,
+    ingest_feed,
+    plan_inbox,
+    record_unloaded,
+)
 from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse_paths import linkage_folder, models_folder, reports_folder
 from indicators.plan import Plan
 from indicators.runner import derive_indicators
 from matching.link import LinkOptions, LinkResult, link_warehouse_run
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,11 +67,59 @@ def now_utc() -> datetime:
 
 
 def ingest_stage(
-    con: duckdb.DuckDBPyConnection, inbox: Path, warehouse: Path, run_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    warehouse: Path,
+    run_at: datetime | None = None,
+    reload_stale: bool = False,
 ) -> tuple[list[BatchReport], Path]:
-    """Load and validate every new file; the offline validation page goes beside the warehouse."""
+    """Load and validate every new file; the offline validation page goes beside the warehouse.
+
+    `reload_stale` (a rebuild) loads again files loaded under an earlier version of their
+    source definition (docs/sources.md)."""
     run_at = run_at or now_utc()
-    batches = ingest_inbox(con, inbox, run_at)
+    plan, unloaded = scan_stage(con, inbox, run_at)
+    loaded = {feed: feed_stage(con, plan, feed, run_at, reload_stale) for feed in plan.feeds()}
+    return report_stage(plan, unloaded, loaded, warehouse, run_at)
+
+
+def scan_stage(
+    con: duckdb.DuckDBPyConnection, inbox: Path, run_at: datetime
+) -> tuple[InboxPlan, list[BatchReport]]:
+    """Scan and route the inbox; files refused or skipped on sight are recorded and told."""
+    plan = plan_inbox(con, inbox)
+    unloaded = record_unloaded(con, plan, run_at)
+    for report in unloaded:
+        log.info(report.line())
+    log.info(
+        "%d files to load in %d feeds; %d refused or skipped on sight",
+        len(plan.entries) - len(unloaded),
+        len(plan.feeds()),
+        len(unloaded),
+    )
+    return plan, unloaded
+
+
+def feed_stage(
+    con: duckdb.DuckDBPyConnection,
+    plan: InboxPlan,
+    feed: str,
+    run_at: datetime,
+    reload_stale: bool = False,
+) -> list[BatchReport]:
+    """Load one feed's new files; each file's line is told as soon as it is final."""
+    return ingest_feed(con, plan, feed, run_at, reload_stale, lambda r: log.info(r.line()))
+
+
+def report_stage(
+    plan: InboxPlan,
+    unloaded: list[BatchReport],
+    loaded: dict[str, list[BatchReport]],
+    warehouse: Path,
+    run_at: datetime,
+) -> tuple[list[BatchReport], Path]:
+    """The night's reports in inbox order and the offline validation page beside them."""
+    batches = in_inbox_order(plan, unloaded, loaded)
     return batches, write_validation_page(batches, reports_folder(warehouse), run_at)
 
 
@@ -115,7 +173,7 @@ def run_nightly(
     run_at: datetime | None = None,
 ) -> NightlyResult:
     """One nightly run on an open warehouse connection: ingest, link, derive."""
-    batches, page = ingest_stage(con, inbox, warehouse, run_at)
+    batches, page = ingest_stage(con, inbox, warehouse, run_at, options.rebuild)
     linked = link_stage(con, warehouse, options)
     derived = derive_stage(con, options)
     return nightly_result(warehouse, batches, page, linked, derived)

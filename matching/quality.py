@@ -91,7 +91,7 @@ def model_charts(linker: Linker) -> dict[str, str]:
     Unlinkables scores each identity against itself: the share of records that could not
     reach a threshold even with a perfect copy (too little recorded about them).
     """
-    charts = {
+    charts: dict[str, Any] = {
         "match_weights": linker.visualisations.match_weights_chart(),
         "m_u_parameters": linker.visualisations.m_u_parameters_chart(),
         "unlinkables": linker.evaluation.unlinkables_chart(),

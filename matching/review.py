@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -198,7 +199,7 @@ def read_decisions(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> 
     return frame
 
 
-def _pair_rows(path: Path) -> list[tuple[int, object, object, object]]:
+def _pair_rows(path: Path) -> list[tuple[int, Any, Any, Any]]:
     """(row, record_id_l, record_id_r, decision) of the Pairs sheet; formulas refused."""
     from openpyxl import load_workbook
 
@@ -231,7 +232,8 @@ def _pair_rows(path: Path) -> list[tuple[int, object, object, object]]:
                         f"{path}: row {number}, column {column}: a formula (type the value"
                         " itself: 'link' or 'no link')"
                     )
-            rows.append((number, *(None if c is None else c.value for c in picked)))
+            values = tuple(None if c is None else c.value for c in picked)
+            rows.append((number, values[0], values[1], values[2]))
         return rows
     finally:
         book.close()

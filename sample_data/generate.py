@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -209,7 +210,7 @@ class _CsvOut:
         self.writer.writerow(header)
         self.rows = 1
 
-    def write(self, row: list[object]) -> int:
+    def write(self, row: Sequence[object]) -> int:
         self.writer.writerow(row)
         self.rows += 1
         return self.rows
@@ -397,7 +398,7 @@ class CouncilWriter:
         )
 
 
-def _case_versions(plan: CasePlan) -> list[tuple[date, dict[str, object]]]:
+def _case_versions(plan: CasePlan) -> list[tuple[date, dict[str, date | None]]]:
     """The case row as each monthly extract sends it: fields known by the month's end."""
     fields = {
         "whole_family_assessment_date": plan.assessment,
@@ -540,9 +541,9 @@ def _plant_case(
         if person.upn:
             writer.attendance(person, household, plan.attendance if person is focus else {})
     for index, event in enumerate(plan.events):
-        person = household.member(event.member)
-        assert person is not None
-        writer.event(event, person, household, f"{case_id}-{index}", repeatable=False)
+        member = household.member(event.member)
+        assert member is not None
+        writer.event(event, member, household, f"{case_id}-{index}", repeatable=False)
     if plan.referral:
         day, accepted = plan.referral
         person = household.children[-1] if household.children else household.adults[0]
@@ -656,16 +657,16 @@ def _plant_worklist(
             focus = household.member("child") if plan.attendance else None
             writer.attendance(person, household, plan.attendance if person is focus else {})
     for index, event in enumerate(plan.events):
-        person = household.member(event.member)
-        assert person is not None
-        writer.event(event, person, household, f"W{number}-{index}", repeatable=False)
+        member = household.member(event.member)
+        assert member is not None
+        writer.event(event, member, household, f"W{number}-{index}", repeatable=False)
     for criterion, ref in scenario.needs:
-        person = household.member(ref)
-        assert person is not None
-        days = [e.day for e in plan.events if household.member(e.member) is person]
+        subject = household.member(ref)
+        assert subject is not None
+        days = [e.day for e in plan.events if household.member(e.member) is subject]
         first = min(days) if days else date(2025, 7, 31)
         writer.worklist.write(
-            [household.household_id, person.true_id, criterion, first.isoformat(), scenario.name]
+            [household.household_id, subject.true_id, criterion, first.isoformat(), scenario.name]
         )
     writer.scenario_counts[scenario.name] = writer.scenario_counts.get(scenario.name, 0) + 1
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -43,15 +44,18 @@ from sample_data.scenarios import Attendance
 
 
 class RowSink(Protocol):
-    def write(self, row: list[object]) -> int: ...
+    def write(self, row: Sequence[object]) -> int: ...
 
 
 class CouncilWriter(Protocol):
     """What hard cases need of sample_data.generate's writer (a protocol, so the
     generator can import this module without an import cycle)."""
 
-    out: Path
-    people: RowSink
+    @property
+    def out(self) -> Path: ...
+
+    @property
+    def people(self) -> RowSink: ...
 
     def person_columns(
         self, feed: str, person: Person, household: Household, day: date, exact: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from matching.link import link_warehouse
 from sample_data.generate import write_sample
+from tests.cli_runner import Ran, run_sfp
 
 SAMPLE_HOUSEHOLDS = 80
 SAMPLE_SEED = 5
@@ -63,3 +65,18 @@ def write_csv(
         out.writerow(header)
         out.writerows(rows)
     return path
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One Prefect test server for every in-process flow run of the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture()
+def sfp(prefect_server: None) -> Callable[..., Ran]:
+    """`sfp(*args, cwd=...)`: the command line in this process, flows on the test server."""
+    return run_sfp

@@ -287,10 +287,12 @@ def test_rows_staged_before_repeats_were_checked_are_found_again(tmp_path: Path)
     assert reason == "same as 2024-05.csv row 2 (incident_id, source_person_id, event_type)"
 
 
-def test_read_options_per_feed_override_detection(tmp_path: Path) -> None:
-    """What a partner's source definition will say: here Central European Windows-1250
-    with semicolons, which detection alone would refuse."""
-    from data_contracts.ingest import ReadOptions
+def test_a_source_definition_reads_what_detection_cannot(tmp_path: Path) -> None:
+    """Central European Windows-1250 with semicolons, which detection alone refuses: the
+    council names the character set and delimiter in a source definition for the
+    partner's folder, and the same bytes load there (a SPEC-shaped file loads through any
+    definition, its columns taken by their own names)."""
+    from data_contracts.source_catalogue import load_catalogue
 
     inbox = tmp_path / "inbox"
     path = inbox / "police" / "2024-05.csv"
@@ -298,12 +300,18 @@ def test_read_options_per_feed_override_detection(tmp_path: Path) -> None:
     row = police_row("a")
     row[1] = "Łukasz"
     path.write_bytes(("\r\n".join([";".join(POLICE), ";".join(row)]) + "\r\n").encode("cp1250"))
-    options = {"police": ReadOptions(encoding="cp1250", delimiter=";")}
+    council = tmp_path / "council"
+    council.mkdir()
+    (council / "police_pl.yaml").write_text(
+        "name: police_pl\nread: {encoding: cp1250, delimiter: semicolon}\nfeeds:\n  police:\n"
+    )
     with connect(tmp_path / "w.duckdb") as con:
         [refused] = ingest_inbox(con, inbox)
-        path.write_bytes(path.read_bytes() + b"\r\n")  # new bytes: tried again
-        [report] = ingest_inbox(con, inbox, read_options=options)
+        (inbox / "police_pl").mkdir()
+        path.rename(inbox / "police_pl" / path.name)
+        [report] = ingest_inbox(con, inbox, sources=load_catalogue(council))
         forename = scalar(con, "select forename from stg_police")
     assert "unknown text encoding" in refused.error
-    assert (report.rows_staged, report.note) == (1, "CSV, cp1250 (as configured)")
+    assert report.rows_staged == 1, report.line()
+    assert report.note.endswith(": CSV, cp1250 (as configured)")
     assert forename == "Łukasz"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,13 @@ from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from matching.link import link_warehouse
 from sample_data.generate import write_sample
-from tests.flows.test_cli import run_sfp
+from tests.cli_runner import Ran, run_sfp
 
 
-@pytest.mark.slow
-def test_import_claims_then_rerun_a_submitted_period(tmp_path: Path) -> None:
+def test_import_claims_then_rerun_a_submitted_period(
+    tmp_path: Path, sfp: Callable[..., Ran]
+) -> None:
+    run_sfp = sfp
     summary = write_sample(tmp_path / "council", 40, 3)
     warehouse = tmp_path / "w.duckdb"
     from datetime import date

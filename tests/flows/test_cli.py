@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -14,20 +12,11 @@ import pytest
 
 from indicators.plan import load_plan
 from sample_data.coverage import built_requirements, is_covered
-
-SFP = [sys.executable, "-m", "flows.cli"]
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli_runner import Ran, run_sfp
 
 
-def run_sfp(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [*SFP, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-
-
-@pytest.mark.slow
-def test_sample_nightly_claim_through_the_cli(tmp_path: Path) -> None:
+def test_sample_nightly_claim_through_the_cli(tmp_path: Path, sfp: Callable[..., Ran]) -> None:
+    run_sfp = sfp
     sample = run_sfp(
         "sample", "--out", "council", "--households", "60", "--seed", "2", cwd=tmp_path
     )

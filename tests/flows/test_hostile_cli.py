@@ -19,7 +19,7 @@ import pytest
 
 from data_contracts.warehouse import connect
 from matching.review import render_review_workbook
-from tests.flows.test_cli import ROOT, run_sfp
+from tests.cli_runner import ROOT, run_sfp, run_sfp_process
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str], message: str) -> None:
@@ -226,7 +226,8 @@ def test_a_small_sample_has_no_empty_historic_claims_file(tmp_path: Path) -> Non
 @pytest.mark.slow
 def test_demo_with_twenty_households_runs_start_to_finish(tmp_path: Path) -> None:
     """It once failed importing an empty historic claims file."""
-    result = run_sfp("demo", "--dir", "d", "--households", "20", cwd=tmp_path)
+    # The one smoke test of the console entry in a child process, start to finish.
+    result = run_sfp_process("demo", "--dir", "d", "--households", "20", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "cases claimed (the sample's truth expects" in result.stdout
     assert (tmp_path / "d" / "claim-2025-09-30.xlsx").is_file()

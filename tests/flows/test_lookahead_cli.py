@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -18,12 +19,12 @@ from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from matching.link import link_warehouse
 from sample_data.generate import write_sample
-from tests.flows.test_cli import run_sfp
+from tests.cli_runner import Ran, run_sfp
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _one_line_refusal(result: subprocess.CompletedProcess[str], words: str) -> None:
+def _one_line_refusal(result: Ran, words: str) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
@@ -74,7 +75,8 @@ def test_a_worklist_waits_for_no_one_while_another_run_holds_the_warehouse(
 
 
 @pytest.mark.slow
-def test_worklist_and_forecast_through_the_cli(tmp_path: Path) -> None:
+def test_worklist_and_forecast_through_the_cli(tmp_path: Path, sfp: Callable[..., Ran]) -> None:
+    run_sfp = sfp
     summary = write_sample(tmp_path / "council", 300, 4)
     with connect(tmp_path / "w.duckdb") as con:
         ingest_inbox(con, tmp_path / "council" / "inbox")
@@ -102,13 +104,3 @@ def test_worklist_and_forecast_through_the_cli(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(tmp_path / "forecast-2025-07-01.xlsx").sheetnames == [
         "About", "Quarters", "Cases",
     ]  # fmt: skip
-
-
-def test_the_readme_documents_every_command() -> None:
-    """Each entry of the commands table has its row in the README's command table."""
-    from flows.commands import COMMANDS
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^\| `sfp ([a-z-]+)", readme, re.M))
-    assert {"worklist", "forecast"} <= documented
-    assert documented == set(COMMANDS)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from data_contracts.warehouse import connect
 from matching.review import render_review_workbook
-from tests.flows.test_cli import run_sfp
+from tests.cli_runner import Ran, run_sfp
 
 
 def _decided(path: Path, decision: str) -> Path:
@@ -36,14 +36,13 @@ def test_review_import_mistakes_are_one_line(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
-@pytest.mark.slow
-def test_review_import_records_the_decisions(tmp_path: Path) -> None:
+def test_review_import_records_the_decisions(tmp_path: Path, sfp: Callable[..., Ran]) -> None:
     with connect(tmp_path / "w.duckdb") as con:  # the pair a nightly run sent for review
         con.execute(
             "create table person_review_pair as select 'R1' as record_id_l, 'R2' as record_id_r"
         )
     _decided(tmp_path / "decided.xlsx", "no link")
-    result = run_sfp("review-import", "decided.xlsx", "--warehouse", "w.duckdb", cwd=tmp_path)
+    result = sfp("review-import", "decided.xlsx", "--warehouse", "w.duckdb", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "decided.xlsx: 1 decisions recorded" in result.stdout
     with connect(tmp_path / "w.duckdb") as con:

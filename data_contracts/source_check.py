@@ -1,0 +1,184 @@
+"""`sfp sources check FILE`: how a file would map, without loading anything.
+
+For an analyst adding or fixing a partner: which definition the file matches (or why it
+matches none), per feed the columns found and where from, the columns the feed leaves
+blank, the file's columns nothing reads, the values with no mapping, and the first rows'
+results against the feed's contract (the Great Expectations suite, as the nightly runs
+it). Nothing is written to a warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from data_contracts.batch_load import check_columns
+from data_contracts.feed_reader import FeedFileError, FeedTable, display_name, read_feed_table
+from data_contracts.feeds import FEEDS
+from data_contracts.source_catalogue import SourceCatalogue
+from data_contracts.source_definitions import SourceDefinition
+from data_contracts.source_ingest import read_and_map
+from data_contracts.source_match import best_match
+
+FIRST_ROWS = 10
+
+
+@dataclass
+class FeedCheck:
+    feed: str
+    rows: int = 0
+    found: dict[str, str] = field(default_factory=dict)
+    blank: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+    unmapped: dict[str, dict[str, int]] = field(default_factory=dict)
+    first_rows: list[tuple[int, str]] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class FileCheck:
+    path: Path
+    definition: SourceDefinition | None
+    """None: the file is checked as a SPEC-shaped file of the feed its folder names."""
+    feeds: list[FeedCheck] = field(default_factory=list)
+    refusal: str = ""
+
+    @property
+    def loads(self) -> bool:
+        return not self.refusal and not any(f.error for f in self.feeds)
+
+    def lines(self) -> list[str]:
+        if self.refusal:
+            return [self.refusal]
+        if self.definition is None:
+            out = [f"{self.path}: SPEC shape (feed folder {self.path.parent.name}/)"]
+        else:
+            d = self.definition
+            out = [
+                f"{self.path}: source {d.name} ({d.description}); definition {d.path},"
+                f" fingerprint {d.fingerprint[:12]}; its files go in INBOX/{d.folder}/"
+            ]
+        for feed in self.feeds:
+            out += _feed_lines(feed)
+        return out
+
+
+def _feed_lines(feed: FeedCheck) -> list[str]:
+    if feed.error:
+        return [f"feed {feed.feed}: REFUSED: {feed.error}"]
+    out = [f"feed {feed.feed}: {feed.rows} rows"]
+    found = [f"{c} <- {how}" for c, how in feed.found.items()]
+    out.append("  columns found: " + (", ".join(found) or "none"))
+    if feed.blank:
+        out.append("  not in the file (optional, left blank): " + ", ".join(feed.blank))
+    if feed.unused:
+        out.append("  not used (kept as extra columns): " + ", ".join(feed.unused))
+    if feed.unmapped:
+        for column, values in feed.unmapped.items():
+            listed = ", ".join(f"{v!r} ({n} row{'s' * (n != 1)})" for v, n in values.items())
+            out.append(f"  values with no mapping in {column}: {listed}")
+    else:
+        out.append("  values with no mapping: none")
+    out.append(f"  first {len(feed.first_rows)} rows against the contract:")
+    out += [f"    row {number}: {result}" for number, result in feed.first_rows]
+    return out
+
+
+def check_file(
+    path: Path,
+    catalogue: SourceCatalogue,
+    source: str | None = None,
+    rows: int = FIRST_ROWS,
+    load_date: date | None = None,
+) -> FileCheck:
+    """Map `path` as the nightly would (by `source`, else its folder, else the best match)."""
+    load_date = load_date or date.today()
+    if source is None and path.parent.name.lower() in FEEDS:
+        return _spec_check(path, rows, load_date)
+    if source is not None:
+        definition = catalogue.get(source)
+    else:
+        candidates = catalogue.in_folder(path.parent.name) or list(catalogue.definitions.values())
+        found, refusal = best_match(path, candidates)
+        if found is None:
+            return FileCheck(path, None, refusal=refusal)
+        definition = found.definition
+    check = FileCheck(path, definition)
+    name = display_name(path)
+    for mapping in definition.feeds:
+        result = FeedCheck(mapping.feed)
+        try:
+            table, mapped, origin, _ = read_and_map(path, definition, mapping)
+            check_columns(mapping.contract, table.frame, name)
+        except FeedFileError as error:
+            result.error = str(error).replace(f"{name}: ", "")
+            check.feeds.append(result)
+            continue
+        result.rows = len(table.frame)
+        result.found = mapped.found
+        result.blank = [c.name for c in mapping.contract.all_columns if c.name not in mapped.found]
+        result.unused = mapped.unused
+        result.unmapped = mapped.unmapped
+        result.first_rows = _first_rows(mapping.feed, table, rows, load_date)
+        if origin is not None:
+            # A row built by a query over several tables: name the table line it stands for.
+            result.first_rows = [
+                (
+                    number,
+                    f"({origin.at[number, '_table']} line {origin.at[number, '_line']}) {outcome}",
+                )
+                for number, outcome in result.first_rows
+            ]
+        check.feeds.append(result)
+    return check
+
+
+def _spec_check(path: Path, rows: int, load_date: date) -> FileCheck:
+    feed = FEEDS[path.parent.name.lower()]
+    check = FileCheck(path, None)
+    result = FeedCheck(feed.name)
+    name = display_name(path)
+    try:
+        table = read_feed_table(path)
+        check_columns(feed, table.frame, name)
+    except FeedFileError as error:
+        result.error = str(error).replace(f"{name}: ", "")
+        check.feeds.append(result)
+        return check
+    result.rows = len(table.frame)
+    names = {c.name for c in feed.all_columns}
+    result.found = {c: c for c in table.frame.columns if c in names}
+    result.blank = [c for c in names if c not in table.frame.columns]
+    result.unused = [c for c in table.frame.columns if c not in names]
+    result.first_rows = _first_rows(feed.name, table, rows, load_date)
+    check.feeds.append(result)
+    return check
+
+
+def _first_rows(
+    feed_name: str, table: FeedTable, rows: int, load_date: date
+) -> list[tuple[int, str]]:
+    """The first `rows` rows as the nightly would judge them: staged, or every reason
+    (the reader's and the mapping's first, then the contract's)."""
+    from data_contracts.validation import validate_batch
+
+    head = table.frame.head(rows)
+    refused = set(table.unreadable_rows)
+    readable = head.drop(index=[i for i in head.index if i in refused])
+    reasons: dict[int, list[str]] = {int(i): [] for i in head.index}
+    for row, column, reason in table.row_problems:
+        if row in reasons:
+            reasons[int(row)].append(f"{column}: {reason}")
+    if len(readable):
+        checked = validate_batch(
+            FEEDS[feed_name], readable, pd.Series(readable.index, index=readable.index), load_date
+        )
+        for row, column, reason in checked.problems.itertuples(index=False):
+            reasons[int(row)].append(f"{column}: {reason}")
+    return [
+        (row, "quarantined: " + "; ".join(found) if found else "staged")
+        for row, found in reasons.items()
+    ]
