@@ -214,8 +214,10 @@ def claim_page_html(
     as_of: date,
     decisions: pd.DataFrame,
     summary: list[tuple[str, object]],
+    forecast: pd.DataFrame | None = None,
 ) -> str:
-    """The page for one claim run, from the tables the decision left in the warehouse."""
+    """The page for one claim run, from the tables the decision left in the warehouse, and
+    the forecast's quarters (claims/forecast.py) when the run made one."""
     claimed = int(decisions["claimed"].sum())
     funnel = gate_funnel(con, plan, claimed)
     headlines = headline_outcomes(con, plan, decisions)
@@ -266,6 +268,20 @@ def claim_page_html(
             html_table(quarters),
         ),
     ]
+    if forecast is not None:
+        sections.append(
+            _section(
+                "forecast",
+                "Forecast: families expected to become claimable",
+                "The claim step decided again at the end of this quarter and the next two on "
+                "the data known on the as-of date (sfp forecast; docs/lookahead.md): families "
+                "first claimable in each quarter, the financial year's running total against "
+                "the allocation, and the open cases' families that could pass in it only if "
+                "they closed now.",
+                "",
+                html_table(forecast),
+            )
+        )
     return (
         "\n".join(
             [

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from claims.decide import decide_cases
+from claims.forecast import build_forecast
 from claims.ledger import claimed_in_year, record_submission
 from claims.periods import financial_quarter, financial_year, quarter_bounds, yearly_allocation
 from claims.report_page import claim_page_html, claim_page_path, write_claim_page
@@ -215,8 +216,10 @@ def run_claim(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
+    forecast = build_forecast(con, plan, as_of, decided=True)
     page = write_claim_page(
-        claim_page_path(out), claim_page_html(con, plan, as_of, decisions, list(content.summary))
+        claim_page_path(out),
+        claim_page_html(con, plan, as_of, decisions, list(content.summary), forecast.quarters),
     )
     log.info("workbook written: %s%s", out, " (submitted)" if submit else "")
     claimed = decisions[decisions["claimed"]]

@@ -29,6 +29,7 @@ SOURCE_TITLES = {
     "000_4ab8a62d9effddd8.txt": "Programme guidance 2022-25, Chapter 5 (000)",
     "001_c8a4eb03005f1d3d.txt": "Outcomes Framework table (001)",
     "003_91ea525606d8a4aa.txt": "Milton Keynes outcome plan (003)",
+    "004_78e87d14289f5601.txt": "Supporting Families annual report 2022-23 (004)",
     "SPEC.md": "SPEC.md, where the seeds are silent",
 }
 RULE_MARK = re.compile(r"""@pytest\.mark\.rule\(\s*["']([^"']+)["']\s*\)""")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
+from claims.worklist import WorklistError
 from data_contracts.feed_reader import FeedFileError
 from data_contracts.source_definitions import SourceDefinitionError
 from data_contracts.warehouse import WarehouseError, connect, is_interrupt
@@ -46,6 +47,7 @@ USER_MISTAKES = (
     ReviewFileError,
     SparkUnavailable,
     ModelMismatch,
+    WorklistError,
 )
 """Errors whose message is a complete one-line answer to the user (exit code 2)."""
 

@@ -30,6 +30,17 @@ from flows.arguments import (
     noise_from_args,
     positive_whole_number,
 )
+from flows.lookahead_cli import (
+    FORECAST_HELP,
+    WORKLIST_HELP,
+    check_forecast,
+    check_worklist,
+    forecast_arguments,
+    refuse_unlinked,
+    run_forecast,
+    run_worklist,
+    worklist_arguments,
+)
 from flows.sources_command import run_sources_check, sources_arguments, use_sources
 from matching.link import ENGINES
 from matching.review import read_decisions
@@ -458,6 +469,23 @@ COMMANDS: dict[str, Command] = {
             _rerun_arguments,
             _run_rerun,
             check=_check_rerun,
+            needs_warehouse=True,
+        ),
+        Command(
+            "worklist",
+            WORKLIST_HELP,
+            worklist_arguments,
+            run_worklist,
+            check=check_worklist,
+            needs_warehouse=True,
+            prepare=refuse_unlinked,
+        ),
+        Command(
+            "forecast",
+            FORECAST_HELP,
+            forecast_arguments,
+            run_forecast,
+            check=check_forecast,
             needs_warehouse=True,
         ),
         Command(

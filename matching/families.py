@@ -55,7 +55,9 @@ address as (
             || cast(year(cast(a.seen_on as date)) as varchar) as grp,
         l.person_id
     from address_rows a join link l using (source, source_record_id)
+    -- Both address and postcode: "25 Mill Lane" alone names a house in many postcodes.
     where a.address is not null and trim(a.address) <> '' and a.seen_on is not null
+      and regexp_replace(upper(coalesce(a.postcode, '')), '[^A-Z0-9]', '', 'g') <> ''
 ),
 case_role as (
     select distinct m.case_id, m.role, l.person_id

@@ -9,6 +9,7 @@ Layout written under OUT:
   truth/case_members.csv        case id -> true person id and role
   truth/expected_decisions.csv  case id -> scenario, failed gates, expected claim, requires
   truth/worklist.csv            families with needs in data and no early help case
+  truth/worklist_households.csv the planted worklist families and look-alikes: listed or not
   truth/scenario.json           seed, households, noise rates, as-of date
 
 Rows are written as they are made (one open file per batch), so memory stays flat however
@@ -243,6 +244,9 @@ class CouncilWriter:
             truth / "worklist.csv",
             ["household_id", "true_person_id", "criterion", "first_evidence", "scenario"],
         )
+        self.worklist_households = _CsvOut(
+            truth / "worklist_households.csv", ["household_id", "scenario", "listed", "why"]
+        )
         self.historic = _CsvOut(out / "historic_claims.csv", HISTORIC_CLAIM_HEADER)
         self.case_count = 0
         self.claim_count = 0
@@ -257,6 +261,7 @@ class CouncilWriter:
             self.members,
             self.decisions,
             self.worklist,
+            self.worklist_households,
             self.historic,
         ):
             item.close()
@@ -638,6 +643,14 @@ def _prior_claim(writer: CouncilWriter, number: int, household: Household, plan:
 def _plant_worklist(
     writer: CouncilWriter, household: Household, scenario: WorklistScenario, number: int
 ) -> None:
+    writer.worklist_households.write(
+        [household.household_id, scenario.name, "yes" if scenario.listed else "no",
+         scenario.description]
+    )  # fmt: skip
+    if scenario.case is not None:
+        # A family known to early help: its case is planted and decided like any other.
+        _plant_case(writer, number, household, scenario.case)
+        return
     plan = scenario.build()
     for person in household.members:
         if person.upn:

@@ -4,7 +4,8 @@ The expected decision of a case comes from how its scenario is built (the `fails
 never from the pipeline's rule code: this package is the test oracle for SPEC sections 2-4.
 It is split by what a scenario tests: the claim gates (gates.py, the walking skeleton's
 first), threshold edges (edges.py), the rules an auditor checks (rules.py, issue 12), one
-criterion at a time (criteria.py) and the identification worklist (worklist.py); the model
+criterion at a time (criteria.py) and the identification worklist (worklist.py: its
+families and look-alikes, some of them with a case of their own); the model
 and its helpers are in model.py. The order below is the order a sample plants them in, so
 a small sample still plants the skeleton's.
 """
@@ -26,7 +27,7 @@ from sample_data.scenarios.model import (
     WorklistScenario,
 )
 from sample_data.scenarios.rules import RULE_SCENARIOS
-from sample_data.scenarios.worklist import WORKLIST_SCENARIOS
+from sample_data.scenarios.worklist import WORKLIST_CASE_SCENARIOS, WORKLIST_SCENARIOS
 
 SCENARIOS: tuple[Scenario, ...] = (
     *GATE_SCENARIOS,
@@ -40,6 +41,7 @@ __all__ = [
     "GATE_NAMES",
     "GOOD_ATTENDANCE",
     "SCENARIOS",
+    "WORKLIST_CASE_SCENARIOS",
     "WORKLIST_SCENARIOS",
     "Attendance",
     "CasePlan",

@@ -102,13 +102,21 @@ class Scenario:
 
 @dataclass(frozen=True)
 class WorklistScenario:
-    """A family with needs in the data and no early help case (identification worklist)."""
+    """A family the identification worklist must list, or a look-alike it must not.
+
+    `needs` are the (criterion, member) its data shows in the worklist's window; `listed`
+    says whether the worklist lists the family (sample_data/scenarios/worklist.py says why
+    for each look-alike). A look-alike known to early help has its `case`, planted and
+    decided like any other scenario's (truth/expected_decisions.csv).
+    """
 
     name: str
     description: str
     build: Callable[[], CasePlan]
     needs: tuple[tuple[str, str], ...]
     shape: HouseholdShape = HouseholdShape()
+    listed: bool = True
+    case: Scenario | None = None
 
 
 # --- event helpers -----------------------------------------------------------------------

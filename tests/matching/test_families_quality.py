@@ -62,6 +62,23 @@ def test_household_ref_address_and_case_roles_give_stable_candidate_families(
     assert second["housing-b:2"][0] == family == second["attendance-b:1"][0]
 
 
+def test_a_street_address_without_a_postcode_ties_no_one(
+    person_warehouse: Callable[..., duckdb.DuckDBPyConnection],
+) -> None:
+    """ "1 High Street" names a house in many postcodes: a row that lost its postcode (a
+    partner's blank field) says nothing about who lives with whom."""
+    stranger = {**NEIGHBOUR, "address": OLIVER["address"], "postcode": "MK1 1ZZ"}
+    con = person_warehouse(
+        {
+            "attendance": [{**OLIVER, "upn": "A1", "postcode": None}],
+            "police": [{**stranger, "postcode": None}, {**SISTER, "postcode": None}],
+            "dwp": [{**stranger, "nino": "AB123456C"}],
+        }
+    )
+    link_warehouse_run(con, 0.95)
+    assert _families(con) == {}
+
+
 def test_pairwise_scores_count_pairs_from_group_sizes() -> None:
     key = ["source", "source_record_id"]
     linked = pd.DataFrame(
