@@ -49,6 +49,7 @@ test-fast: $(TEST_STAMP)
 check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache

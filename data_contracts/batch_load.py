@@ -225,7 +225,7 @@ def load_file(
         _insert(con, f"raw_{feed.name}", raw)
         _insert(con, "quarantine_row", _quarantine_rows(feed, batch_id, problems, row_numbers))
         _insert(con, "validation_result", _result_rows(feed, batch_id, checked.suite, results))
-        load_seq = int(scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch"))  # type: ignore[arg-type]
+        load_seq = int(scalar(con, "select coalesce(max(load_seq), 0) + 1 from load_batch"))
         superseded = _supersede(con, feed, prepared.file_name, batch_id, load_seq)
         prepared.record_origin(con)
         con.execute(

@@ -56,7 +56,7 @@ _DefinitionLoader.yaml_implicit_resolvers = {
 def _unique_keys(loader: _DefinitionLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[object] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise SourceDefinitionError(
                 f"'{key}' is written twice (line {key_node.start_mark.line + 1}): a column or"
@@ -93,8 +93,10 @@ def read_definition(path: Path) -> SourceDefinition:
     return definition
 
 
-TOP_KEYS = ("name", "description", "reference", "folder", "read", "tables", "personal", "feeds")
-TOP_KEYS += ("date_formats", "month_formats", "prepare")
+TOP_KEYS: tuple[str, ...] = (
+    "name", "description", "reference", "folder", "read", "tables", "personal", "feeds",
+    "date_formats", "month_formats", "prepare",
+)  # fmt: skip
 FEED_KEYS = ("table", "sql", "columns", "values", "derive", "date_formats", "month_formats")
 
 

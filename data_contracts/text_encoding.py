@@ -59,7 +59,9 @@ SINGLE_BYTE = (("cp1252", "Windows-1252"), ("mac_roman", "Mac Roman"))
 """Single-byte candidates in order of preference on a tie."""
 
 
-def _mark_bad_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+def _mark_bad_bytes(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
     bad = error.object[error.start : error.end]
     return "".join(chr(_MARK_BASE + byte) for byte in bad), error.end
 

@@ -164,10 +164,12 @@ def validate_batches(
         parsed = parse_column(column, text)
         typed[column.name] = parsed.values
         parse_failures[column.name] = parsed.failed.to_numpy()
-        for check in parsed.checks:
-            flagged = frame.index[check.failed.to_numpy()]
-            lines = _lines(flagged, column.name, check.reason, (order[column.name], -1))
-            found.append(("parser", check.label, column.name, check.reason, flagged, lines))
+        for parse_check in parsed.checks:
+            flagged = frame.index[parse_check.failed.to_numpy()]
+            lines = _lines(flagged, column.name, parse_check.reason, (order[column.name], -1))
+            found.append(
+                ("parser", parse_check.label, column.name, parse_check.reason, flagged, lines)
+            )
 
     derived = derived_columns(feed, typed)
     checked = validation_frame(feed, typed, row_numbers, derived)
@@ -220,13 +222,13 @@ def validate_batches(
     part_of_row = part.to_numpy()
     number_of_row = row_numbers.to_numpy()
     per_check = []
-    for source, label, column, reason, flagged, lines in found:
+    for source, label, column_name, reason, flagged, lines in found:
         flagged_parts = np.bincount(part_of_row[flagged.to_numpy(dtype="int64")], minlength=n)
         keys = lines["row_index"].to_numpy(dtype="int64")
         quarantined: dict[int, list[int]] = {}
         for key in keys:
             quarantined.setdefault(int(part_of_row[key]), []).append(int(number_of_row[key]))
-        per_check.append((source, label, column, reason, flagged_parts, quarantined))
+        per_check.append((source, label, column_name, reason, flagged_parts, quarantined))
     own_lines = dict(iter(problems.groupby("part", sort=False)))
     validations = []
     for position, (original, _) in enumerate(batches):

@@ -123,7 +123,7 @@ def add_shape_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def common_options() -> argparse.ArgumentParser:
+def common_options() -> OneLineParser:
     """`--warehouse`, `--plan`, `--sources`, `--wait` and `--quiet`, taken by every command."""
     common = OneLineParser(add_help=False)
     common.add_argument(

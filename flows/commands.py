@@ -15,20 +15,29 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from data_contracts.batch_load import BatchReport
-from data_contracts.source_ingest import StaleBatchReport
+from data_contracts.night_totals import file_lines, totals_line
 from data_contracts.warehouse import connect
 from data_contracts.warehouse_paths import (
     check_demo_folder,
-    check_output_file,
     lock_path,
     prepare_demo_folder,
 )
 from flows.arguments import (
     add_noise_options,
     add_shape_option,
-    as_of_date,
     noise_from_args,
     positive_whole_number,
+)
+from flows.claim_commands import (
+    check_claim,
+    check_historic,
+    check_rerun,
+    claim_arguments,
+    historic_arguments,
+    rerun_arguments,
+    run_claim,
+    run_historic,
+    run_rerun,
 )
 from flows.lookahead_cli import (
     FORECAST_HELP,
@@ -42,6 +51,7 @@ from flows.lookahead_cli import (
     worklist_arguments,
 )
 from flows.sources_command import run_sources_check, sources_arguments, use_sources
+from indicators.pipeline import NightlyResult
 from matching.link import ENGINES
 from matching.review import read_decisions
 
@@ -218,6 +228,7 @@ def _run_nightly(args: argparse.Namespace, warehouse: Path) -> int:
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
         raise result
+    assert isinstance(result, NightlyResult)
     print_batches(result.batches, brief=args.quiet)
     print(f"validation report (offline HTML): {result.validation_page}")
     print(
@@ -274,100 +285,6 @@ def _run_review(args: argparse.Namespace, warehouse: Path) -> int:
     return 0
 
 
-# --- claims ---------------------------------------------------------------------------
-
-
-def _claim_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=as_of_date, required=True, dest="as_of")
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument(
-        "--submit", action="store_true", help="record the claimed families in the ledger"
-    )
-
-
-def claim_workbook_path(args: argparse.Namespace) -> Path:
-    return args.out or Path(f"claim-{args.as_of.isoformat()}.xlsx")
-
-
-def _check_claim(args: argparse.Namespace) -> None:
-    check_output_file(claim_workbook_path(args), args.warehouse)
-    if args.submit:
-        from claims.ledger import check_submittable
-
-        with connect(args.warehouse) as con:
-            check_submittable(con, args.as_of)
-
-
-def _run_claim(args: argparse.Namespace, warehouse: Path) -> int:
-    from flows.claim import claim_flow
-
-    result = claim_flow(args.as_of, warehouse, claim_workbook_path(args), args.plan, args.submit)
-    print(
-        f"{result.period}: {result.claimed} of {result.cases} cases claimed as of "
-        f"{args.as_of.isoformat()} ({result.reclaims} re-claims)"
-        + (f"; recorded in the ledger as submission {result.submission_id}" if args.submit else "")
-    )
-    print(f"workbook: {result.workbook}")
-    print(f"claim report page (offline HTML): {result.report_page}")
-    return 0
-
-
-def _rerun_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=as_of_date, required=True, dest="as_of")
-    parser.add_argument(
-        "--out", type=Path, default=None, help="also write the rebuilt workbook here"
-    )
-
-
-def _check_rerun(args: argparse.Namespace) -> None:
-    if args.out is not None:
-        check_output_file(args.out, args.warehouse)
-    from claims.ledger import check_rerunnable
-
-    with connect(args.warehouse) as con:
-        check_rerunnable(con, args.as_of, args.warehouse)
-
-
-def _run_rerun(args: argparse.Namespace, warehouse: Path) -> int:
-    from flows.rerun import rerun_flow
-
-    rerun = rerun_flow(args.as_of, warehouse, args.out)
-    print(
-        f"{rerun.period} (as of {args.as_of.isoformat()}, submission "
-        f"{rerun.submission_id}): submitted sha256 {rerun.submitted_sha256}"
-    )
-    if rerun.identical:
-        print(f"re-run sha256 {rerun.rerun_sha256}: identical, no difference")
-        return 0
-    print(f"re-run sha256 {rerun.rerun_sha256}: DIFFERENT")
-    for line in rerun.differences:
-        print(f"  {line}")
-    return 1
-
-
-def _historic_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--file", type=Path, required=True)
-
-
-def _check_historic(args: argparse.Namespace) -> None:
-    from claims.historic import check_importable
-
-    with connect(args.warehouse) as con:
-        check_importable(con, args.file)
-
-
-def _run_historic(args: argparse.Namespace, warehouse: Path) -> int:
-    from flows.claim import import_claims_flow
-
-    imported = import_claims_flow(args.file, warehouse, args.plan)
-    print(
-        f"{imported.file_name}: {imported.claims} historic claims, {imported.members} "
-        f"members ({imported.members_linked} linked to people in the warehouse) recorded "
-        f"in the ledger"
-    )
-    return 0
-
-
 # --- source definitions -------------------------------------------------------------
 
 
@@ -381,36 +298,10 @@ def _check_sources(args: argparse.Namespace) -> None:
 
 
 def print_batches(batches: list[BatchReport], brief: bool = False) -> None:
-    """One reconciliation line per file, then the night's totals; every entry that was
-    skipped or is still refused, and every file loaded under an earlier source definition,
-    is listed too, never dropped silently. `brief` lists only files that need a look
-    (refused, skipped, with quarantined rows, loaded under an earlier definition)."""
-    loaded = [b for b in batches if b.status == "loaded"]
-    already = sum(b.status == "already loaded" for b in batches)
-    skipped = sum(b.status == "skipped" for b in batches)
-    still = sum(b.status == "still refused" for b in batches)
-    stale = sum(isinstance(b, StaleBatchReport) for b in batches)
-    for report in batches:
-        quiet = report.status in ("loaded", "already loaded") and not report.rows_quarantined
-        if not brief or not quiet or isinstance(report, StaleBatchReport):
-            print(report.line())
-    superseded = sum(len(b.supersedes) for b in loaded)
-    print(
-        f"{len(loaded)} files loaded: {sum(b.rows_in for b in loaded)} rows in = "
-        f"{sum(b.rows_staged for b in loaded)} staged + "
-        f"{sum(b.rows_quarantined for b in loaded)} quarantined; "
-        f"{sum(bool(b.error) for b in batches)} refused"
-        + (f"; {still} still refused (unchanged)" if still else "")
-        + (f"; {skipped} skipped" if skipped else "")
-        + (f"; {already} already loaded" if already else "")
-        + (f"; {superseded} earlier batches superseded" if superseded else "")
-        + (
-            f"; {stale} loaded under an earlier source definition (`sfp nightly --rebuild`"
-            " reloads them)"
-            if stale
-            else ""
-        )
-    )
+    """The night's files and totals (data_contracts/night_totals.py), on stdout."""
+    for line in file_lines(batches, brief):
+        print(line)
+    print(totals_line(batches))
 
 
 COMMANDS: dict[str, Command] = {
@@ -458,17 +349,17 @@ COMMANDS: dict[str, Command] = {
         Command(
             "claim",
             "decide every case as of a date and write the workbook",
-            _claim_arguments,
-            _run_claim,
-            check=_check_claim,
+            claim_arguments,
+            run_claim,
+            check=check_claim,
             needs_warehouse=True,
         ),
         Command(
             "rerun",
             "re-run a submitted period on the data and settings as they stood",
-            _rerun_arguments,
-            _run_rerun,
-            check=_check_rerun,
+            rerun_arguments,
+            run_rerun,
+            check=check_rerun,
             needs_warehouse=True,
         ),
         Command(
@@ -491,9 +382,9 @@ COMMANDS: dict[str, Command] = {
         Command(
             "import-claims",
             "record a council's historic claims (CSV, one row per family member)",
-            _historic_arguments,
-            _run_historic,
-            check=_check_historic,
+            historic_arguments,
+            run_historic,
+            check=check_historic,
             needs_warehouse=True,
         ),
         Command(

@@ -50,4 +50,5 @@ def demo_flow(
     (folder / "demo-summary.json").write_text(
         json.dumps({"workbook": str(out), "claimed": claim.claimed, "cases": claim.cases}, indent=2)
     )
+    assert isinstance(nightly, NightlyResult)  # the sample's files all load
     return DemoResult(sample_dir, nightly, claim, expected_claims(truth), matching)

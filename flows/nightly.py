@@ -15,6 +15,7 @@ import logging
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -22,6 +23,7 @@ from prefect.states import Failed, State
 
 from data_contracts.batch_load import BatchReport
 from data_contracts.ingest import InboxPlan
+from data_contracts.night_totals import totals_line
 from data_contracts.warehouse import connect
 from flows.run_summary import nightly_markdown, publish
 from indicators.pipeline import (
@@ -41,7 +43,7 @@ from matching.link import LinkResult
 log = logging.getLogger(__name__)
 
 
-def _retry_on_file_error(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+def _retry_on_file_error(task: Any, task_run: Any, state: State) -> bool:
     """Retry a stage only for a passing file-system error (a share dropping out)."""
     try:
         state.result()
@@ -52,7 +54,7 @@ def _retry_on_file_error(task, task_run, state) -> bool:  # type: ignore[no-unty
     return False
 
 
-FILE_RETRIES = {
+FILE_RETRIES: dict[str, Any] = {
     "cache_policy": NO_CACHE,
     "retries": 2,
     "retry_delay_seconds": 10,
@@ -120,20 +122,11 @@ def nightly_flow(
     run_at = now_utc()
     plan, unloaded = scan(warehouse, inbox, run_at)
     # One task per feed: the run's page in Prefect shows which feed took the time or failed.
-    loaded = {
+    by_feed = {
         feed: ingest_one_feed(warehouse, plan, feed, run_at, rebuild) for feed in plan.feeds()
     }
-    batches, page = validation_page(warehouse, plan, unloaded, loaded, run_at)
-    loaded = [b for b in batches if b.status == "loaded"]
-    log.info(
-        "ingested %d files: %d rows in = %d staged + %d quarantined; %d refused (%.1f s)",
-        len(loaded),
-        sum(b.rows_in for b in loaded),
-        sum(b.rows_staged for b in loaded),
-        sum(b.rows_quarantined for b in loaded),
-        sum(bool(b.error) for b in batches),
-        time.monotonic() - began,
-    )
+    batches, page = validation_page(warehouse, plan, unloaded, by_feed, run_at)
+    log.info("ingested: %s (%.1f s)", totals_line(batches), time.monotonic() - began)
     began = _stage(2, "link people" + (" (rebuild: retrain and rescore)" if rebuild else ""))
     linked = link(warehouse, options)
     log.info(

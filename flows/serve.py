@@ -9,6 +9,7 @@ from pathlib import Path
 
 from prefect import flow
 from prefect.schedules import Cron, Schedule
+from prefect.states import State
 
 from data_contracts.warehouse_lock import warehouse_lock
 from flows.nightly import NightlyResult, nightly_flow
@@ -25,7 +26,7 @@ def nightly_schedule(cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE)
 @flow(name="scheduled-nightly")
 def scheduled_nightly_flow(
     inbox: str, warehouse: str, plan_file: str | None = None
-) -> NightlyResult:
+) -> NightlyResult | State:
     # Plain-text parameters: the runner loads this file by path in a fresh process, where
     # postponed annotations such as `Path` cannot be resolved for validation.
     with warehouse_lock(Path(warehouse)):

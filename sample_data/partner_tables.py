@@ -29,7 +29,7 @@ from data_contracts.xlsx_writer import FIXED_ZIP_TIME, render_sheets
 WORKBOOK_MOMENT = datetime(2025, 10, 1)
 EXCEL_EPOCH = date(1899, 12, 30)
 SEX_WORD = {"M": "Male", "F": "Female", "U": "Unknown"}
-PERSON_FIELDS = ("forename", "surname", "dob", "sex", "postcode", "address")
+PERSON_FIELDS: tuple[str, ...] = ("forename", "surname", "dob", "sex", "postcode", "address")
 PERSON_FIELDS += ("upn", "nino", "nhs_number")
 Moves = dict[tuple[str, str, str], tuple[str, int]]
 """(feed, SPEC file name, SPEC row) -> (partner file name, partner row), for the truth."""
@@ -138,7 +138,7 @@ class _Extract:
     def __init__(self) -> None:
         self.people: dict[str, tuple[str, ...]] = {}
         self.tables: dict[str, list[list[str]]] = {name: [] for name in SSD_COLUMNS}
-        self.rows: list[tuple[str, str, str, int, str]] = []
+        self.rows: list[tuple[str, str, str, str, int]] = []
         """(feed, SPEC file, SPEC row, table, line in table) for every event row."""
 
     def fits(self, person_id: str, details: tuple[str, ...]) -> bool:
@@ -313,7 +313,9 @@ EH_LABELS = {
     },
     "sex": SEX_WORD,
 }
-DATE_COLUMNS = ("dob", "opened_date", "whole_family_assessment_date", "action_plan_date")
+DATE_COLUMNS: tuple[str, ...] = (
+    "dob", "opened_date", "whole_family_assessment_date", "action_plan_date"
+)  # fmt: skip
 DATE_COLUMNS += ("closed_date", "identified_date", "achieved_date")
 
 
