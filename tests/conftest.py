@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -13,10 +14,17 @@ import pytest
 
 from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
+from flows.environment import DEFAULTS
 from indicators.plan import load_plan
 from matching.link import link_warehouse
 from sample_data.generate import write_sample
 from tests.cli_runner import Ran, run_sfp
+
+# The settings the command line gives Prefect before it is imported, given to the test
+# session too (flows run in-process here; nothing above imports Prefect): no telemetry,
+# the run's log gets the packages' lines, a line logged outside a flow run stays local.
+for _key, _value in DEFAULTS.items():
+    os.environ.setdefault(_key, _value)
 
 SAMPLE_HOUSEHOLDS = 80
 SAMPLE_SEED = 5
