@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+
+from child_runs import run_children  # bench/ is the script's own folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,23 +94,12 @@ def measure(households: int) -> list[dict[str, object]]:
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'households':>10}  {'stage':<14} {'seconds':>8}  {'peak MiB':>8}")
-    for households in sizes:
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(households)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if child.returncode:
-            print(child.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"bench at {households} households failed")
-        for record in json.loads(child.stdout.splitlines()[-1]):
-            print(
-                f"{record['households']:>10}  {record['stage']:<14} {record['seconds']:>8}"
-                f"  {record['peak_mib']:>8}",
-                flush=True,
-            )
+    run_children(
+        __file__,
+        sizes,
+        f"{'households':>10}  {'stage':<14} {'seconds':>8}  {'peak MiB':>8}",
+        lambda r: f"{r['households']:>10}  {r['stage']:<14} {r['seconds']:>8}  {r['peak_mib']:>8}",
+    )
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+
+from child_runs import run_children  # bench/ is the script's own folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_AT = datetime(2026, 1, 5, 2, 30)
@@ -90,23 +91,15 @@ def measure(households: int) -> list[dict[str, object]]:
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'households':>10}  {'what':<28} {'seconds':>8} {'rows':>9}  {'peak MiB':>8}")
-    for households in sizes:
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(households)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if child.returncode:
-            print(child.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"bench at {households} households failed")
-        for r in json.loads(child.stdout.splitlines()[-1]):
-            print(
-                f"{r['households']:>10}  {r['what']:<28} {r['seconds']:>8} {r['rows']:>9}"
-                f"  {r['peak_mib']:>8}",
-                flush=True,
-            )
+    run_children(
+        __file__,
+        sizes,
+        f"{'households':>10}  {'what':<28} {'seconds':>8} {'rows':>9}  {'peak MiB':>8}",
+        lambda r: (
+            f"{r['households']:>10}  {r['what']:<28} {r['seconds']:>8} {r['rows']:>9}"
+            f"  {r['peak_mib']:>8}"
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -24,21 +24,10 @@ from claims.ledger import ensure_ledger, insert_rows, next_submission_id
 from claims.periods import financial_quarter
 from data_contracts.ingest import decode_csv
 from data_contracts.warehouse import scalar
+from matching.normalise import PERSON_COLUMNS
 
-HISTORIC_COLUMNS = (
-    "claim_ref",
-    "claim_date",
-    "role",
-    "source_person_id",
-    "forename",
-    "surname",
-    "dob",
-    "sex",
-    "postcode",
-    "upn",
-    "nino",
-    "nhs_number",
-)
+HISTORIC_COLUMNS = ("claim_ref", "claim_date", "role", *PERSON_COLUMNS)
+"""One row per member of a past claim: the claim, the role, and the person as linkage reads it."""
 ROLES = ("parent_carer", "child", "expectant_parent", "other_adult")
 HISTORIC_SOURCE = "historic_claims"
 

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from claims.historic import HISTORIC_COLUMNS
 from sample_data import names
 from sample_data.hard_cases import plant_hard_cases
 from sample_data.noise import (
@@ -141,20 +142,7 @@ PERSON_HEADER = [
     "nino",
     "nhs_number",
 ]
-HISTORIC_CLAIM_HEADER = [
-    "claim_ref",
-    "claim_date",
-    "role",
-    "source_person_id",
-    "forename",
-    "surname",
-    "dob",
-    "sex",
-    "postcode",
-    "upn",
-    "nino",
-    "nhs_number",
-]
+HISTORIC_CLAIM_HEADER = list(HISTORIC_COLUMNS)
 DECISION_HEADER = [
     "case_id",
     "family_ref",
