@@ -8,6 +8,8 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from data_contracts.ingest import ingest_inbox
 from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse import connect, scalar
@@ -15,6 +17,8 @@ from indicators.plan import load_plan
 from indicators.runner import derive_indicators
 from matching.link import link_warehouse
 from sample_data.generate import write_sample
+
+pytestmark = pytest.mark.slow  # a whole pipeline on a sample council
 
 RUN_AT = datetime(2026, 1, 5, 2, 30)
 """A load time after every date the sample writes (it plants an outcome after its as-of)."""

@@ -39,6 +39,8 @@ from matching.link import link_warehouse
 from sample_data.generate import write_sample
 from sample_data.partner_shapes import PARTNER_FEEDS, write_partner_shapes
 
+pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
+
 HOUSEHOLDS = 150
 SEED = 5
 RUN_AT = datetime(2026, 1, 5, 2, 30)

@@ -18,6 +18,7 @@ from sample_data.generate import write_sample
 from tests.cli_runner import Ran, run_sfp
 
 
+@pytest.mark.slow
 def test_import_claims_then_rerun_a_submitted_period(
     tmp_path: Path, sfp: Callable[..., Ran]
 ) -> None:

@@ -15,6 +15,7 @@ from sample_data.coverage import built_requirements, is_covered
 from tests.cli_runner import Ran, run_sfp
 
 
+@pytest.mark.slow
 def test_sample_nightly_claim_through_the_cli(tmp_path: Path, sfp: Callable[..., Ran]) -> None:
     run_sfp = sfp
     sample = run_sfp(

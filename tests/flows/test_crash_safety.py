@@ -32,6 +32,8 @@ from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from indicators.runner import derive_indicators
 from matching.link import link_warehouse
+
+pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
 logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
 warehouse, inbox = Path(sys.argv[1]), Path(sys.argv[2])
 with connect(warehouse) as con:

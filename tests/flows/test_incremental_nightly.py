@@ -25,6 +25,8 @@ from matching.link import LinkOptions, link_warehouse_run
 from sample_data.nights import split_last_month
 from tests.conftest import LoadedSample
 
+pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
+
 OPTIONS = LinkOptions.from_plan(load_plan().matching)
 
 

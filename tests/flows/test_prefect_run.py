@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from sample_data.generate import write_sample
 from tests.cli_runner import Ran
 
 
+@pytest.mark.slow
 def test_a_nightly_shows_per_feed_tasks_logs_artifact_and_fails_on_a_refused_file(
     tmp_path: Path, sfp: Callable[..., Ran]
 ) -> None:

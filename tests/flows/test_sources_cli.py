@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from data_contracts.source_catalogue import SHIPPED_SOURCES
 from tests.cli_runner import Ran, run_sfp
 
@@ -72,6 +74,7 @@ def test_a_wrong_definition_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in nightly.stderr
 
 
+@pytest.mark.slow
 def test_partner_shaped_council_through_the_cli_then_a_changed_definition(
     tmp_path: Path, sfp: Callable[..., Ran]
 ) -> None:

@@ -26,6 +26,8 @@ from matching.link import link_warehouse
 from sample_data.generate import write_sample
 from sample_data.split import copy_without_latest
 
+pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
+
 HOUSEHOLDS = 200
 SEED = 7
 HELD_FROM = "2025-07"

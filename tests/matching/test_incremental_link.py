@@ -23,6 +23,8 @@ from matching.training import TrainingOptions
 from sample_data.nights import split_last_month
 from tests.conftest import LoadedSample
 
+pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
+
 # A wide review band, so the uncertain pairs compared are not an empty set.
 TRAIN_SMALL = LinkOptions(
     review_band=(0.001, 0.95), training=TrainingOptions(min_training_records=100)

@@ -31,6 +31,8 @@ from matching.spark_engine import predict_pairs_spark  # noqa: E402
 from matching.training import TrainingOptions  # noqa: E402
 from sample_data.generate import write_sample  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
+
 HOUSEHOLDS = 300
 SEED = 11
 THRESHOLD = float(load_plan().matching["link_threshold"])
