@@ -10,8 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from data_contracts.warehouse import connect
 from indicators.plan import load_plan
-from sample_data.coverage import built_requirements, is_covered
+from sample_data.coverage import built_requirements, gates_built, is_covered
 from tests.cli_runner import Ran, run_sfp
 
 
@@ -68,8 +69,9 @@ def test_sample_nightly_claim_through_the_cli(tmp_path: Path, sfp: Callable[...,
     assert (tmp_path / "claim-report.html").exists()
 
     # Every case whose `requires` the pipeline builds is compared (sample_data/coverage.py):
-    # every gate, gates 6 and 7 included, and every criterion the plan derives.
-    built = built_requirements(load_plan())
+    # the gates the claim evaluated (6 and 7 included) and every criterion the plan derives.
+    with connect(tmp_path / "w.duckdb", read_only=True) as con:
+        built = built_requirements(load_plan(), gates_built(con))
     with (tmp_path / "council" / "truth" / "expected_decisions.csv").open(newline="") as handle:
         truth = [r for r in csv.DictReader(handle) if is_covered(r["requires"], built)]
     covered = {r["case_id"] for r in truth}
