@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from child_runs import run_children  # bench/ is the script's own folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SIZES = (5_000, 50_000, 300_000)
@@ -52,23 +53,18 @@ def one(households: int) -> dict[str, object]:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--one"]:
-        print(json.dumps(one(int(argv[1]))))
+    if argv[:1] == ["--child"]:
+        print(json.dumps([one(int(argv[1]))]))
         return 0
-    sizes = [int(a) for a in argv] or list(DEFAULT_SIZES)
-    print("households    cases  files        rows     MB   wall_s  peak_rss_MiB")
-    for households in sizes:
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(households)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        r = json.loads(done.stdout.strip().splitlines()[-1])
-        print(
+    run_children(
+        __file__,
+        [int(a) for a in argv] or list(DEFAULT_SIZES),
+        "households    cases  files        rows     MB   wall_s  peak_rss_MiB",
+        lambda r: (
             f"{r['households']:>10,} {r['cases']:>8,} {r['files']:>6} {r['rows']:>11,} "
             f"{r['bytes'] / 1e6:>6.0f} {r['wall_s']:>8} {r['peak_rss_mib']:>13}"
-        )
+        ),
+    )
     return 0
 
 
