@@ -21,6 +21,8 @@ from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from sample_data.generate import write_sample
 
+pytestmark = pytest.mark.slow  # a killed child pipeline per case: `make test`, not test-fast
+
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2025, 9, 30)
 NIGHTLY = """
@@ -32,8 +34,6 @@ from data_contracts.warehouse import connect
 from indicators.plan import load_plan
 from indicators.runner import derive_indicators
 from matching.link import link_warehouse
-
-pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
 logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
 warehouse, inbox = Path(sys.argv[1]), Path(sys.argv[2])
 with connect(warehouse) as con:
