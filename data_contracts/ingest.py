@@ -208,6 +208,14 @@ def record_unloaded(
                 con, entry.feed, entry.path, entry.reason, loaded_at, digest, entry.definition_key
             )
         )
+    for report in reports:
+        log.info(report.line())
+    log.info(
+        "%d files to load in %d feeds; %d refused or skipped on sight",
+        len(plan.entries) - len(reports),
+        len(plan.feeds()),
+        len(reports),
+    )
     return reports
 
 
@@ -238,6 +246,7 @@ def ingest_feed(
 
     def done(path: Path, report: BatchReport) -> None:
         reports[path] = report
+        log.info(report.line())  # each file on the terminal as soon as it is final
         if on_report is not None:
             on_report(report)
 
@@ -275,17 +284,13 @@ def ingest_inbox(
     """
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     plan = plan_inbox(con, inbox, sources)
-
-    def heard(report: BatchReport) -> None:
-        log.info(report.line())  # each file on the terminal as soon as it is final
-        if on_report is not None:
-            on_report(report)
-
     unloaded = record_unloaded(con, plan, loaded_at)
-    for report in unloaded:
-        heard(report)
+    if on_report is not None:
+        for report in unloaded:
+            on_report(report)
     loaded = {
-        feed: ingest_feed(con, plan, feed, loaded_at, reload_stale, heard) for feed in plan.feeds()
+        feed: ingest_feed(con, plan, feed, loaded_at, reload_stale, on_report)
+        for feed in plan.feeds()
     }
     return in_inbox_order(plan, unloaded, loaded)
 

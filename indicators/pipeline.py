@@ -9,7 +9,6 @@ data_contracts <- matching <- indicators).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from data_contracts.ingest import (
     InboxPlan,
     in_inbox_order,
     ingest_feed,
+    ingest_inbox,
     plan_inbox,
     record_unloaded,
 )
@@ -29,8 +29,6 @@ from data_contracts.warehouse_paths import linkage_folder, models_folder, report
 from indicators.plan import Plan
 from indicators.runner import derive_indicators
 from matching.link import LinkOptions, LinkResult, link_warehouse_run
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,9 +76,8 @@ def ingest_stage(
     `reload_stale` (a rebuild) loads again files loaded under an earlier version of their
     source definition (docs/sources.md)."""
     run_at = run_at or now_utc()
-    plan, unloaded = scan_stage(con, inbox, run_at)
-    loaded = {feed: feed_stage(con, plan, feed, run_at, reload_stale) for feed in plan.feeds()}
-    return report_stage(plan, unloaded, loaded, warehouse, run_at)
+    batches = ingest_inbox(con, inbox, run_at, reload_stale=reload_stale)
+    return batches, write_validation_page(batches, reports_folder(warehouse), run_at)
 
 
 def scan_stage(
@@ -88,16 +85,7 @@ def scan_stage(
 ) -> tuple[InboxPlan, list[BatchReport]]:
     """Scan and route the inbox; files refused or skipped on sight are recorded and told."""
     plan = plan_inbox(con, inbox)
-    unloaded = record_unloaded(con, plan, run_at)
-    for report in unloaded:
-        log.info(report.line())
-    log.info(
-        "%d files to load in %d feeds; %d refused or skipped on sight",
-        len(plan.entries) - len(unloaded),
-        len(plan.feeds()),
-        len(unloaded),
-    )
-    return plan, unloaded
+    return plan, record_unloaded(con, plan, run_at)
 
 
 def feed_stage(
@@ -108,7 +96,7 @@ def feed_stage(
     reload_stale: bool = False,
 ) -> list[BatchReport]:
     """Load one feed's new files; each file's line is told as soon as it is final."""
-    return ingest_feed(con, plan, feed, run_at, reload_stale, lambda r: log.info(r.line()))
+    return ingest_feed(con, plan, feed, run_at, reload_stale)
 
 
 def report_stage(
