@@ -38,13 +38,17 @@ chromium:
 	    { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) $(CHROMIUM_PACKAGES) >/dev/null; }; }; } || \
 	  echo "make: could not install $(CHROMIUM) (needs root and apt-get); the browser tests will skip" >&2
 
+# Two workers, each test module on one of them (its module fixtures built once); the sample
+# councils the tests share are built once and kept in .test-councils/ (tests/councils.py).
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadscope
+
 test: $(TEST_STAMP) chromium
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # Everything but the tests marked slow (crash safety, Spark, the child-process smoke test,
 # bad-inbox nights): for the edit-test loop; CI runs `make test`.
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 check: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -52,4 +56,4 @@ check: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache
+	rm -rf $(VENV) demo .pytest_cache .test-councils

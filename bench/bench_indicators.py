@@ -3,15 +3,14 @@
     .venv/bin/python bench/bench_indicators.py [--households 50000] [--seed 11] [--dir DIR]
     .venv/bin/python bench/bench_indicators.py --incremental [--households 50000]
 
-Generates the sample with sample_data.generate.write_sample, ingests and links it once
-(timed apart), then times derive_indicators for the sample's as-of date and prints the
-figures and table sizes. With --dir an existing warehouse there is reused.
+Generates the sample with sample_data.generate.write_sample, runs the nightly's pipeline
+function on it once (each stage timed), then times derive_indicators for the sample's as-of
+date and prints the figures and table sizes. With --dir an existing warehouse there is reused.
 
-With --incremental it replays a nightly with one new month: the inbox without the as-of
-month's files is ingested, linked and derived in full at the end of the month before;
-then the whole inbox is ingested and linked, and derive_indicators at the as-of date is
-timed full and incremental on two copies of that warehouse (tables checked equal), with
-each model's time in the full derive.
+With --incremental it replays two nightlies: the inbox without the as-of month's files,
+derived in full at the end of the month before; then the whole inbox, derived incrementally
+at the as-of date (timed). A copy of that warehouse is derived in full at the same date
+(timed, every table checked equal), with each model's time in the full derive.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data_contracts.ingest import ingest_inbox  # noqa: E402
 from data_contracts.warehouse import connect, scalar  # noqa: E402
+from indicators.pipeline import NightlyOptions, run_nightly  # noqa: E402
 from indicators.plan import load_plan  # noqa: E402
 from indicators.runner import (  # noqa: E402
     INDICATOR_MODELS,
@@ -37,7 +36,6 @@ from indicators.runner import (  # noqa: E402
     run_model,
     write_plan_tables,
 )
-from matching.link import link_warehouse  # noqa: E402
 from sample_data.generate import write_sample  # noqa: E402
 from sample_data.split import copy_without_latest  # noqa: E402
 
@@ -66,12 +64,9 @@ def main() -> None:
             f"sample: {args.households} households written in {time.perf_counter() - started:.1f} s"
         )
         with connect(warehouse) as con:
-            started = time.perf_counter()
-            ingest_inbox(con, folder / "inbox")
-            print(f"ingest: {time.perf_counter() - started:.1f} s")
-            started = time.perf_counter()
-            link_warehouse(con, plan.matching["link_threshold"])
-            print(f"link: {time.perf_counter() - started:.1f} s")
+            night = run_nightly(con, warehouse, folder / "inbox", NightlyOptions(plan, as_of))
+        for stage, stage_seconds in night.stage_seconds.items():
+            print(f"nightly {stage}: {stage_seconds:.1f} s")
     with connect(warehouse) as con:
         staged = scalar(con, "select sum(rows_staged) from load_batch")
         print(f"warehouse: {warehouse} ({staged} staged rows)")
@@ -112,22 +107,20 @@ def incremental(households: int, seed: int) -> None:
     before = as_of.replace(day=1) - timedelta(days=1)
     held = copy_without_latest(folder / "inbox", folder / "first", f"{as_of:%Y-%m}")
     print(f"sample: {households} households; {len(held)} files held back for {as_of:%Y-%m}")
-    base = folder / "base.duckdb"
-    threshold = plan.matching["link_threshold"]
-    with connect(base) as con:
-        timed("ingest without the last month", lambda: ingest_inbox(con, folder / "first"))
-        timed("link", lambda: link_warehouse(con, threshold))
-        timed(f"full derive at {before}", lambda: derive_indicators(con, plan, before))
-        timed("ingest the last month", lambda: ingest_inbox(con, folder / "inbox"))
-        timed("link", lambda: link_warehouse(con, threshold))
-    full, incr = folder / "full.duckdb", folder / "incremental.duckdb"
-    shutil.copyfile(base, full)
-    shutil.copyfile(base, incr)
+    # The nightly without the last month (derived in full at `before`), then the nightly
+    # that brings it (derived incrementally at the as-of date); a copy is derived in full.
+    incr, full = folder / "incremental.duckdb", folder / "full.duckdb"
     with connect(incr) as con:
-        seconds_incr = timed(
-            f"incremental derive at {as_of}",
-            lambda: derive_indicators(con, plan, as_of, incremental=True),
-        )
+        first = run_nightly(con, incr, folder / "first", NightlyOptions(plan, before))
+        for stage, stage_seconds in first.stage_seconds.items():
+            print(f"nightly without the last month, {stage}: {stage_seconds:.1f} s")
+        second = run_nightly(con, incr, folder / "inbox", NightlyOptions(plan, as_of))
+        for stage, stage_seconds in second.stage_seconds.items():
+            print(f"nightly bringing the last month, {stage}: {stage_seconds:.1f} s")
+        seconds_incr = second.stage_seconds["derive"]
+        print(f"incremental derive at {as_of}: {seconds_incr:.1f} s ({second.derive_mode})")
+    shutil.copyfile(incr, full)
+    with connect(incr) as con:
         run = con.execute(
             "select mode, persons_recomputed, cases_recomputed, cases_total from derive_run "
             "order by derive_seq desc limit 1"

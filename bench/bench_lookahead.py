@@ -30,10 +30,9 @@ from claims.forecast import run_forecast  # noqa: E402
 from claims.historic import import_historic_claims  # noqa: E402
 from claims.worklist import build_worklist  # noqa: E402
 from claims.worklist_workbook import worklist_files, write_worklist  # noqa: E402
-from data_contracts.ingest import ingest_inbox  # noqa: E402
 from data_contracts.warehouse import connect  # noqa: E402
+from indicators.pipeline import NightlyOptions, run_nightly  # noqa: E402
 from indicators.plan import load_plan  # noqa: E402
-from matching.link import link_warehouse  # noqa: E402
 from sample_data.generate import summary_of, write_sample  # noqa: E402
 from sample_data.worklist_truth import planted_listed, precision_recall  # noqa: E402
 
@@ -53,9 +52,8 @@ def prepare(folder: Path, households: int, seed: int) -> date:
     summary = write_sample(folder, households, seed)
     as_of = date.fromisoformat(str(summary["as_of"]))
     with connect(warehouse) as con:
-        ingest_inbox(con, folder / "inbox")
+        run_nightly(con, warehouse, folder / "inbox", NightlyOptions(plan, as_of))
         threshold = plan.matching["link_threshold"]
-        link_warehouse(con, threshold)
         import_historic_claims(con, folder / "historic_claims.csv", threshold)
         decide_cases(con, plan, as_of)
     print(f"  sample, ingest, link, claim decision: {time.perf_counter() - started:.1f} s")

@@ -9,8 +9,10 @@ nightly (validate, link with training, derive); night two the incremental nightl
 data team runs every night after (only new batches validated, only new records scored,
 indicators only for affected cases). Then a claim as of the sample's date.
 
-Prints one line per stage: households, stage, seconds, and the process's peak RSS so far
-(ru_maxrss), so "peak MiB" on a total line is the peak of everything before it.
+Each night is the nightly's one pipeline function (indicators/pipeline.py), whose stage
+timings give a line per stage. Prints households, stage, seconds, and the process's peak RSS
+so far (ru_maxrss) taken when the line's night or claim ended, so "peak MiB" on a night's
+lines is the peak of that night and everything before it.
 """
 
 from __future__ import annotations
@@ -37,29 +39,38 @@ def measure(households: int) -> list[dict[str, object]]:
     """Run every stage once on a fresh sample; return one record per stage."""
     sys.path.insert(0, str(ROOT))
     from claims.submission import run_claim
-    from data_contracts.ingest import ingest_inbox
     from data_contracts.warehouse import connect
+    from indicators.pipeline import NightlyOptions, NightlyResult, run_nightly
     from indicators.plan import load_plan
-    from indicators.runner import derive_indicators
-    from matching.link import LinkOptions, link_warehouse_run
     from sample_data.generate import write_sample
     from sample_data.nights import split_last_month
 
     plan = load_plan()
-    options = LinkOptions.from_plan(plan.matching)
     records: list[dict[str, object]] = []
 
-    def timed(stage: str, action: Callable[[], object], started: float | None = None) -> None:
-        began = time.perf_counter() if started is None else started
-        action()
+    def record(stage: str, seconds: float) -> None:
         records.append(
             {
                 "households": households,
                 "stage": stage,
-                "seconds": round(time.perf_counter() - began, 2),
+                "seconds": round(seconds, 2),
                 "peak_mib": round(peak_mib()),
             }
         )
+
+    def timed(stage: str, action: Callable[[], object]) -> None:
+        began = time.perf_counter()
+        action()
+        record(stage, time.perf_counter() - began)
+
+    def night(label: str, inbox: Path, as_of: date) -> None:
+        """The nightly's pipeline function: a line per stage, then the whole night."""
+        began = time.perf_counter()
+        result: NightlyResult = run_nightly(con, warehouse, inbox, NightlyOptions(plan, as_of))
+        seconds = time.perf_counter() - began
+        for stage, stage_seconds in result.stage_seconds.items():
+            record(f"{label}: {stage}", stage_seconds)
+        record(f"{label} nightly", seconds)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -68,27 +79,10 @@ def measure(households: int) -> list[dict[str, object]]:
         as_of = date.fromisoformat(str(summary["as_of"]))
         night_one, night_two = folder / "night1", folder / "night2"
         first_as_of = split_last_month(folder / "inbox", night_one, night_two)
-        models = folder / "models"
-        with connect(folder / "w.duckdb") as con:
-            night = time.perf_counter()
-            timed("full: ingest", lambda: ingest_inbox(con, night_one))
-            timed(
-                "full: link",
-                lambda: link_warehouse_run(con, options.threshold, models, options),
-            )
-            timed("full: derive", lambda: derive_indicators(con, plan, first_as_of))
-            timed("full nightly", lambda: None, night)
-            night = time.perf_counter()
-            timed("incr: ingest", lambda: ingest_inbox(con, night_two))
-            timed(
-                "incr: link",
-                lambda: link_warehouse_run(con, options.threshold, models, options),
-            )
-            timed(
-                "incr: derive",
-                lambda: derive_indicators(con, plan, as_of, incremental=True),
-            )
-            timed("incr nightly", lambda: None, night)
+        warehouse = folder / "w.duckdb"
+        with connect(warehouse) as con:
+            night("full", night_one, first_as_of)
+            night("incr", night_two, as_of)
             timed("claim", lambda: run_claim(con, plan, as_of, folder / "claim.xlsx"))
     return records
 

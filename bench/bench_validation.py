@@ -23,16 +23,14 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import data_contracts.ingest as ingest_module
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect, scalar
+from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from indicators.runner import derive_indicators
-from matching.link import link_warehouse
 from sample_data.generate import write_sample
 
 SPENT: dict[str, float] = {"validate_batch": 0.0, "gx_suite_runs": 0.0}
@@ -85,18 +83,12 @@ def main() -> None:
     warehouse = folder / "warehouse.duckdb"
     warehouse.unlink(missing_ok=True)
     with connect(warehouse) as con:
-        start = time.perf_counter()
-        reports = ingest_inbox(
-            con, folder / "sample" / "inbox", datetime.now(UTC).replace(tzinfo=None)
+        night = run_nightly(
+            con, warehouse, folder / "sample" / "inbox", NightlyOptions(plan, as_of)
         )
-        ingest_s = time.perf_counter() - start
-        start = time.perf_counter()
-        link_warehouse(con, plan.matching["link_threshold"], folder / "person-model.json")
-        link_s = time.perf_counter() - start
-        start = time.perf_counter()
-        derive_indicators(con, plan, as_of)
-        derive_s = time.perf_counter() - start
         quarantined = scalar(con, "select count(*) from quarantine_row")
+    reports = night.batches
+    ingest_s, link_s, derive_s = (night.stage_seconds[s] for s in ("ingest", "link", "derive"))
     rows = sum(r.rows_in for r in reports)
     total = ingest_s + link_s + derive_s
     validation = SPENT["validate_batch"]

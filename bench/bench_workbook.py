@@ -24,10 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def loaded_warehouse(households: int, folder: Path) -> tuple[Path, date]:
     """A sample council after a nightly's plain functions, reused when already there."""
-    from data_contracts.ingest import ingest_inbox
     from data_contracts.warehouse import connect
+    from indicators.pipeline import NightlyOptions, run_nightly
     from indicators.plan import load_plan
-    from matching.link import link_warehouse
     from sample_data.generate import write_sample
 
     warehouse = folder / "warehouse.duckdb"
@@ -37,9 +36,9 @@ def loaded_warehouse(households: int, folder: Path) -> tuple[Path, date]:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     summary = write_sample(folder / "council", households, 1)
+    options = NightlyOptions(load_plan(), date.fromisoformat(str(summary["as_of"])))
     with connect(warehouse) as con:
-        ingest_inbox(con, folder / "council" / "inbox")
-        link_warehouse(con, load_plan().matching["link_threshold"])
+        run_nightly(con, warehouse, folder / "council" / "inbox", options)
     stamp.write_text(str(summary["as_of"]))
     return warehouse, date.fromisoformat(str(summary["as_of"]))
 

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from claims.rerun import rerun_period
 from claims.submission import run_claim
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
+from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from matching.link import link_warehouse
 from sample_data.generate import write_sample
 
 
@@ -29,8 +28,7 @@ def main(households: int, seed: int) -> None:
         warehouse = folder / "w.duckdb"
         plan = load_plan()
         with connect(warehouse) as con:
-            ingest_inbox(con, folder / "council" / "inbox")
-            link_warehouse(con, plan.matching["link_threshold"])
+            run_nightly(con, warehouse, folder / "council" / "inbox", NightlyOptions(plan, as_of))
             start = time.perf_counter()
             claim = run_claim(con, plan, as_of, folder / "claim.xlsx", submit=True)
             claim_s = time.perf_counter() - start

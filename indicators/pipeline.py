@@ -9,7 +9,9 @@ data_contracts <- matching <- indicators).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import time
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from data_contracts.warehouse_paths import linkage_folder, models_folder, report
 from indicators.plan import Plan
 from indicators.runner import derive_indicators
 from matching.link import LinkOptions, LinkResult, link_warehouse_run
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class NightlyResult:
     derive_mode: str = "full"  # "incremental": only affected cases were derived again
     quality_page: Path | None = None
     review_workbook: Path | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds of each stage (ingest, link, derive), for the log line and the benches."""
 
     @property
     def refused(self) -> int:
@@ -160,8 +166,23 @@ def run_nightly(
     options: NightlyOptions,
     run_at: datetime | None = None,
 ) -> NightlyResult:
-    """One nightly run on an open warehouse connection: ingest, link, derive."""
+    """One nightly run on an open warehouse connection: ingest, link, derive.
+
+    Each stage's end is logged, so a caller watching the lines (the crash-safety test kills
+    its child at one) knows what is already committed."""
+    seconds: dict[str, float] = {}
+    began = time.perf_counter()
     batches, page = ingest_stage(con, inbox, warehouse, run_at, options.rebuild)
+    seconds["ingest"], began = time.perf_counter() - began, time.perf_counter()
+    log.info("nightly stage done: ingest (%d files, %.1f s)", len(batches), seconds["ingest"])
     linked = link_stage(con, warehouse, options)
+    seconds["link"], began = time.perf_counter() - began, time.perf_counter()
+    log.info(
+        "nightly stage done: link (%d people, %s, %.1f s)", linked.people, linked.mode,
+        seconds["link"],
+    )  # fmt: skip
     derived = derive_stage(con, options)
-    return nightly_result(warehouse, batches, page, linked, derived)
+    seconds["derive"] = time.perf_counter() - began
+    log.info("nightly stage done: derive (%s, %.1f s)", derived, seconds["derive"])
+    result = nightly_result(warehouse, batches, page, linked, derived)
+    return replace(result, stage_seconds=seconds)

@@ -49,10 +49,13 @@ def run_sfp(*args: str, cwd: Path) -> Ran:
 
 
 def run_sfp_process(
-    *args: str, cwd: Path, timeout: float = 600
+    *args: str, cwd: Path, timeout: float = 600, prefect_api: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`sfp ARGS` in a child Python, as the console script would run it."""
+    """`sfp ARGS` in a child Python, as the console script would run it; with `prefect_api`
+    (the session harness's URL) its flows run there instead of on a temporary server."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if prefect_api:
+        env["PREFECT_API_URL"] = prefect_api
     return subprocess.run(
         [*SFP, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
         check=False,

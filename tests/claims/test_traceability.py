@@ -8,13 +8,26 @@ id is used twice; or the page differs from what the registry and the cases say
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from claims.traceability import PAGE, SHARED, all_rules, collect_cases, quote_found, render
 
+# A clone without ../shared beside it (a contributor's laptop) cannot check the quotes: said
+# as a skip there. CI always has it, so there a missing ../shared fails.
+needs_shared = pytest.mark.skipif(
+    not SHARED.exists() and not os.environ.get("CI"),
+    reason=f"{SHARED} is not beside this checkout: the quoted sentences cannot be checked",
+)
 
+
+@needs_shared
 def test_shared_sources_are_beside_the_checkout() -> None:
     assert (SHARED / "SPEC.md").exists(), f"{SHARED} must hold the source documents"
 
 
+@needs_shared
 def test_every_quote_is_in_its_source_file() -> None:
     missing = [f"{r.id} ({r.source})" for r in all_rules() if not quote_found(r)]
     assert missing == []

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from data_contracts.ingest import ingest_inbox
 from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse import connect, scalar
+from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from indicators.runner import derive_indicators
-from matching.link import link_warehouse
-from sample_data.generate import write_sample
+from tests.councils import SPEC_SHAPE, council_copy
 
 pytestmark = pytest.mark.slow  # a whole pipeline on a sample council
 
@@ -50,19 +48,17 @@ def inject(path: Path, changes: dict[str, str], copy_of: int = 2) -> int:
 
 
 def test_nightly_on_sample_with_injected_bad_rows(tmp_path: Path) -> None:
-    sample = tmp_path / "sample"
-    summary = write_sample(sample, 150, 5)
-    inbox = sample / "inbox"
+    council = council_copy(SPEC_SHAPE, tmp_path / "sample")
+    inbox = council.inbox
     sample_rows = {path: len(_rows(path)[0]) - 1 for path in sorted(inbox.glob("*/*.csv"))}
     # The sample plants duplicate rows on purpose; the contracts quarantine those repeats.
-    # Load the untouched sample first to know them.
-    with connect(tmp_path / "pristine.duckdb") as con:
-        ingest_inbox(con, inbox, RUN_AT)
+    # The council's own nightly loaded the untouched sample: its quarantine names them.
+    with connect(council.warehouse, read_only=True) as con:
         planted = con.execute(
             "select b.file_name, q.row_number, q.column_name, q.reason from quarantine_row q "
             "join load_batch b using (batch_id)"
         ).fetchall()
-    assert all(reason.startswith("same ") for *_, reason in planted)
+    assert planted and all(reason.startswith("same ") for *_, reason in planted)
     police = sorted((inbox / "police").glob("*.csv"))[-1]
     attendance = sorted((inbox / "attendance").glob("*.csv"))[0]
     cases = sorted((inbox / "eh_cases").glob("*.csv"))[0]
@@ -97,10 +93,10 @@ def test_nightly_on_sample_with_injected_bad_rows(tmp_path: Path) -> None:
         "source_person_id\r\nПётр\r\n".encode("koi8-r")
     )
 
-    with connect(tmp_path / "w.duckdb") as con:
-        reports = ingest_inbox(con, inbox, RUN_AT)
-        link_warehouse(con, load_plan().matching["link_threshold"])
-        derive_indicators(con, load_plan(), datetime.fromisoformat(str(summary["as_of"])).date())
+    warehouse = tmp_path / "w.duckdb"
+    with connect(warehouse) as con:
+        options = NightlyOptions(load_plan(), council.as_of)
+        reports = run_nightly(con, warehouse, inbox, options, RUN_AT).batches
         quarantine = con.execute(
             "select b.file_name, q.row_number, q.column_name, q.reason from quarantine_row q "
             "join load_batch b using (batch_id) order by 1, 2"

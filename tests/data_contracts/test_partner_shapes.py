@@ -19,31 +19,21 @@ numbers differ between the two (the files differ), so the comparison is by conte
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from claims.decide import decide_cases
-from claims.historic import import_historic_claims
 from data_contracts.feeds import FEEDS
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
-from indicators.plan import load_plan
-from matching.link import link_warehouse
-from sample_data.generate import write_sample
-from sample_data.partner_shapes import PARTNER_FEEDS, write_partner_shapes
+from sample_data.partner_shapes import PARTNER_FEEDS
+from tests.councils import PARTNER_SHAPE, SPEC_SHAPE, CouncilSpec, council_copy
 
 pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
 
-HOUSEHOLDS = 150
-SEED = 5
-RUN_AT = datetime(2026, 1, 5, 2, 30)
 PERSON_ID = re.compile(r"\bP[0-9a-f]{12}\b")
 KEY_FROM_IDENTIFIER = ("attendance", "exclusions", "dwp")
 """Feeds whose partner shape has no person key: the definition derives it from UPN/NINO."""
@@ -56,26 +46,16 @@ class Loaded:
     decisions: pd.DataFrame
 
 
-def _load(folder: Path, as_of: date) -> Loaded:
-    plan = load_plan()
-    warehouse = folder / "warehouse.duckdb"
-    with connect(warehouse) as con:
-        ingest_inbox(con, folder / "inbox", RUN_AT)
-        link_warehouse(con, plan.matching["link_threshold"])
-        import_historic_claims(con, folder / "historic_claims.csv", plan.matching["link_threshold"])
-        decisions = decide_cases(con, plan, as_of)
-    return Loaded(folder / "inbox", warehouse, decisions)
+def _load(spec: CouncilSpec, folder: Path) -> Loaded:
+    """The council through the nightly's pipeline function, past claims imported, decided."""
+    council = council_copy(spec, folder)
+    return Loaded(council.inbox, council.warehouse, council.decisions())
 
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Loaded, Loaded]:
-    spec = tmp_path_factory.mktemp("spec_shape")
-    summary = write_sample(spec, HOUSEHOLDS, SEED)
-    partner = tmp_path_factory.mktemp("partner_shape")
-    shutil.copytree(spec, partner, dirs_exist_ok=True)
-    write_partner_shapes(partner)
-    as_of = date.fromisoformat(str(summary["as_of"]))
-    return _load(spec, as_of), _load(partner, as_of)
+    folder = tmp_path_factory.mktemp("shapes")
+    return _load(SPEC_SHAPE, folder / "spec_shape"), _load(PARTNER_SHAPE, folder / "partner")
 
 
 def test_partner_inbox_holds_no_spec_folder_for_a_partner_feed(

@@ -3,8 +3,8 @@ good files: the night completes, every good file loads, and the next night is no
 
 The bad inputs are the whole committed corpus (tests/data_contracts/corpus/) plus what
 only a live file system holds (a file name that is not UTF-8, links, a pipe) and a poison
-file whose writing fails. The nightly's plain functions run as `sfp nightly` runs them:
-ingest, link, derive.
+file whose writing fails. The nightly's pipeline function runs as `sfp nightly` runs its
+stages: ingest, link, derive.
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ import pytest
 
 import data_contracts.batch_load as batch_load
 from data_contracts.feed_reader import display_name
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect, scalar
+from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from indicators.runner import derive_indicators
-from matching.link import LinkOptions, link_warehouse_run
 from sample_data.generate import write_sample
 
 CORPUS = Path(__file__).resolve().parents[1] / "data_contracts" / "corpus"
@@ -58,13 +56,8 @@ def _copy_corpus(inbox: Path) -> dict[Path, str]:
     return expected
 
 
-def _night(con: duckdb.DuckDBPyConnection, inbox: Path, as_of: date, folder: Path) -> list:
-    reports = ingest_inbox(con, inbox)
-    plan = load_plan()
-    options = LinkOptions.from_plan(plan.matching)
-    link_warehouse_run(con, options.threshold, folder / "models", options)
-    derive_indicators(con, plan, as_of)
-    return reports
+def _night(con: duckdb.DuckDBPyConnection, inbox: Path, as_of: date, warehouse: Path) -> list:
+    return run_nightly(con, warehouse, inbox, NightlyOptions(load_plan(), as_of)).batches
 
 
 @pytest.mark.slow
@@ -106,13 +99,14 @@ def test_every_bad_input_at_once_loses_no_good_file_and_blocks_no_night(
 
     monkeypatch.setattr(batch_load, "find_repeats", poisoned)
 
-    with connect(tmp_path / "w.duckdb") as con:
-        first = _night(con, inbox, as_of, tmp_path)
+    warehouse = tmp_path / "w.duckdb"
+    with connect(warehouse) as con:
+        first = _night(con, inbox, as_of, warehouse)
         refusals = scalar(con, "select count(*) from load_error")
         later = inbox / "police" / "2025-09-new.csv"
         news = CORPUS / "03_date_in_words" / "inbox" / "police" / "2024-05.csv"
         later.write_bytes(news.read_bytes().replace(b"\r\n", b"\n"))
-        second = _night(con, inbox, as_of, tmp_path)
+        second = _night(con, inbox, as_of, warehouse)
         ledger = con.execute(
             "select count(*) from load_batch where rows_in <> rows_staged + rows_quarantined"
         ).fetchall()

@@ -10,12 +10,10 @@ import pytest
 
 from claims.historic import HISTORIC_COLUMNS
 from claims.submission import run_claim
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
-from matching.link import link_warehouse
-from sample_data.generate import write_sample
 from tests.cli_runner import Ran, run_sfp
+from tests.councils import SAMPLE, council_copy
 
 
 @pytest.mark.slow
@@ -23,14 +21,9 @@ def test_import_claims_then_rerun_a_submitted_period(
     tmp_path: Path, sfp: Callable[..., Ran]
 ) -> None:
     run_sfp = sfp
-    summary = write_sample(tmp_path / "council", 40, 3)
-    warehouse = tmp_path / "w.duckdb"
-    from datetime import date
-
-    as_of = date.fromisoformat(str(summary["as_of"]))
+    council = council_copy(SAMPLE, tmp_path / "council")
+    warehouse, as_of = council.warehouse, council.as_of
     with connect(warehouse) as con:
-        ingest_inbox(con, tmp_path / "council" / "inbox")
-        link_warehouse(con, load_plan().matching["link_threshold"])
         submitted = run_claim(con, load_plan(), as_of, tmp_path / "q2.xlsx", submit=True)
     assert submitted.claimed >= 5
 

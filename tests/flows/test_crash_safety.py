@@ -1,8 +1,9 @@
 """A nightly killed at any point leaves a warehouse the next run completes correctly.
 
-Each run is a child process doing the nightly's stages; the parent kills it (SIGKILL, no
-clean-up) when it reaches a chosen point, runs the nightly again to the end, and compares
-the claim workbook's bytes with those of a run that was never interrupted.
+A child process runs the nightly's pipeline function; the parent kills it (SIGKILL, no
+clean-up) when it reaches a chosen point, runs the nightly again to the end in-process, and
+compares the claim workbook's bytes with those of the sample council's own nightly, which
+was never interrupted (tests/councils.py).
 """
 
 from __future__ import annotations
@@ -18,35 +19,29 @@ import pytest
 
 from claims.submission import run_claim
 from data_contracts.warehouse import connect
+from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from sample_data.generate import write_sample
+from tests.councils import SAMPLE, Council, council_copy
 
 pytestmark = pytest.mark.slow  # a killed child pipeline per case: `make test`, not test-fast
 
 ROOT = Path(__file__).resolve().parents[2]
-AS_OF = date(2025, 9, 30)
 NIGHTLY = """
 import logging, sys
 from datetime import date
 from pathlib import Path
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
+from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from indicators.runner import derive_indicators
-from matching.link import link_warehouse
 logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
 warehouse, inbox = Path(sys.argv[1]), Path(sys.argv[2])
+options = NightlyOptions(load_plan(), date.fromisoformat(sys.argv[3]))
 with connect(warehouse) as con:
-    ingest_inbox(con, inbox)
-    print("stage: ingested", flush=True)
-    link_warehouse(con, 0.95)
-    print("stage: linked", flush=True)
-    derive_indicators(con, load_plan(), date(2025, 9, 30), incremental=True)
-    print("stage: derived", flush=True)
+    run_nightly(con, warehouse, inbox, options)
 """
 
 
-def nightly(warehouse: Path, inbox: Path, kill_at: str | None = None) -> bool:
+def killed_nightly(warehouse: Path, inbox: Path, as_of: date, kill_at: str) -> bool:
     """Run the nightly in a child; kill it at the first output line containing `kill_at`."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     # A script file, not `python -c`: with pyspark installed (the spark extra), importing
@@ -54,7 +49,7 @@ def nightly(warehouse: Path, inbox: Path, kill_at: str | None = None) -> bool:
     script = warehouse.parent / "nightly_child.py"
     script.write_text(NIGHTLY, encoding="utf-8")
     child = subprocess.Popen(
-        [sys.executable, str(script), str(warehouse), str(inbox)],
+        [sys.executable, str(script), str(warehouse), str(inbox), as_of.isoformat()],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -62,7 +57,7 @@ def nightly(warehouse: Path, inbox: Path, kill_at: str | None = None) -> bool:
     )
     assert child.stdout is not None
     for line in child.stdout:
-        if kill_at and kill_at in line:
+        if kill_at in line:
             child.send_signal(signal.SIGKILL)
             child.wait()
             return True
@@ -70,18 +65,16 @@ def nightly(warehouse: Path, inbox: Path, kill_at: str | None = None) -> bool:
     return False
 
 
-def claim_bytes(warehouse: Path, out: Path) -> bytes:
+def claim_bytes(warehouse: Path, as_of: date, out: Path) -> bytes:
     with connect(warehouse) as con:
-        return run_claim(con, load_plan(), AS_OF, out).workbook.read_bytes()
+        return run_claim(con, load_plan(), as_of, out).workbook.read_bytes()
 
 
 @pytest.fixture(scope="module")
-def council(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
-    folder = tmp_path_factory.mktemp("crash")
-    write_sample(folder, 60, 11)
-    reference = folder / "reference.duckdb"
-    nightly(reference, folder / "inbox")
-    return folder, claim_bytes(reference, folder / "reference.xlsx")
+def council(tmp_path_factory: pytest.TempPathFactory) -> tuple[Council, bytes]:
+    """The sample council and the claim of its never-interrupted nightly (tests/councils.py)."""
+    council = council_copy(SAMPLE, tmp_path_factory.mktemp("crash") / "council")
+    return council, claim_bytes(council.warehouse, council.as_of, council.folder / "ref.xlsx")
 
 
 @pytest.mark.parametrize(
@@ -89,16 +82,20 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     [
         "attendance/2023-24-summer.csv: loaded",  # part-way through loading files
         "eh_cases/",  # among the case files
-        "stage: ingested",  # before linkage
+        "nightly stage done: ingest",  # before linkage
         "scores every pair",  # inside linkage, before anything is written
-        "stage: linked",  # before the indicators
+        "nightly stage done: link",  # before the indicators
     ],
 )
 def test_killed_nightly_then_rerun_equals_uninterrupted(
-    council: tuple[Path, bytes], tmp_path: Path, kill_at: str
+    council: tuple[Council, bytes], tmp_path: Path, kill_at: str
 ) -> None:
-    folder, reference = council
+    sample, reference = council
     warehouse = tmp_path / "w.duckdb"
-    assert nightly(warehouse, folder / "inbox", kill_at=kill_at), f"never reached {kill_at}"
-    nightly(warehouse, folder / "inbox")
-    assert claim_bytes(warehouse, tmp_path / "after.xlsx") == reference
+    assert killed_nightly(warehouse, sample.inbox, sample.as_of, kill_at), (
+        f"never reached {kill_at}"
+    )
+    # The next night, in this process: the same pipeline function to the end.
+    with connect(warehouse) as con:
+        run_nightly(con, warehouse, sample.inbox, NightlyOptions(load_plan(), sample.as_of))
+    assert claim_bytes(warehouse, sample.as_of, tmp_path / "after.xlsx") == reference

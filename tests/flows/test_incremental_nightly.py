@@ -17,28 +17,22 @@ import duckdb
 import pytest
 
 from claims.submission import run_claim
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
+from data_contracts.warehouse_paths import models_folder
+from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from indicators.runner import INDICATOR_MODELS, derive_indicators
-from matching.link import LinkOptions, link_warehouse_run
+from indicators.runner import INDICATOR_MODELS
 from sample_data.nights import split_last_month
 from tests.conftest import LoadedSample
 
 pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
 
-OPTIONS = LinkOptions.from_plan(load_plan().matching)
 
-
-def _nightly(
-    warehouse: Path, inbox: Path, as_of: date, models: Path, full: bool, model: Path | None
-) -> str:
-    plan = load_plan()
+def _nightly(warehouse: Path, inbox: Path, as_of: date, full: bool, model: Path | None) -> str:
+    """The nightly's pipeline function; `full` is `--rebuild` (with `model`, `--model`)."""
+    options = NightlyOptions(load_plan(), as_of, model=model, rebuild=full)
     with connect(warehouse) as con:
-        ingest_inbox(con, inbox)
-        linked = link_warehouse_run(con, OPTIONS.threshold, models, OPTIONS, model)
-        derive_indicators(con, plan, as_of, incremental=not full)
-    return linked.mode
+        return run_nightly(con, warehouse, inbox, options).link_mode
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[object, ...]]:
@@ -51,14 +45,13 @@ def nights(loaded_sample: LoadedSample, tmp_path_factory: pytest.TempPathFactory
     night_one, night_two = folder / "night1", folder / "night2"
     first_as_of = split_last_month(loaded_sample.folder / "inbox", night_one, night_two)
     incremental, rebuilt = folder / "incremental.duckdb", folder / "rebuilt.duckdb"
-    models = folder / "models"
-    assert _nightly(incremental, night_one, first_as_of, models, True, None) == "full"
+    assert _nightly(incremental, night_one, first_as_of, True, None) == "full"
     shutil.copy(incremental, rebuilt)
-    [model] = sorted(models.glob("person-model-run-*.json"))
+    [model] = sorted(models_folder(incremental).glob("person-model-run-*.json"))
     as_of = loaded_sample.as_of
     modes = (
-        _nightly(incremental, night_two, as_of, models, False, None),
-        _nightly(rebuilt, night_two, as_of, models / "rebuilt", True, model),
+        _nightly(incremental, night_two, as_of, False, None),
+        _nightly(rebuilt, night_two, as_of, True, model),
     )
     return folder, incremental, rebuilt, modes, as_of
 
@@ -68,11 +61,20 @@ def test_night_two_was_incremental_in_one_and_full_in_the_other(nights) -> None:
     assert modes == ("incremental", "full")
 
 
-@pytest.mark.parametrize("table", ["person_link", "candidate_family", *INDICATOR_MODELS])
-def test_every_table_equals_the_full_rebuild(nights, table: str) -> None:
+COMPARED = ["person_link", "candidate_family", *INDICATOR_MODELS]
+
+
+@pytest.fixture(scope="module")
+def compared(nights) -> dict[str, tuple[list[tuple[object, ...]], list[tuple[object, ...]]]]:
+    """Every compared table's rows in both warehouses, each opened once for the module."""
     _, incremental, rebuilt, _, _ = nights
-    with connect(incremental) as inc, connect(rebuilt) as full:
-        got, expected = _rows(inc, table), _rows(full, table)
+    with connect(incremental, read_only=True) as inc, connect(rebuilt, read_only=True) as full:
+        return {table: (_rows(inc, table), _rows(full, table)) for table in COMPARED}
+
+
+@pytest.mark.parametrize("table", COMPARED)
+def test_every_table_equals_the_full_rebuild(compared, table: str) -> None:
+    got, expected = compared[table]
     # Rows hold lists (source_record_ids), so they are compared through their text.
     seen, wanted = set(map(repr, got)), set(map(repr, expected))
     missing = [row for row in map(repr, expected) if row not in seen][:2]

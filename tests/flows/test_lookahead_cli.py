@@ -14,12 +14,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from data_contracts.ingest import ingest_inbox
-from data_contracts.warehouse import connect
-from indicators.plan import load_plan
-from matching.link import link_warehouse
-from sample_data.generate import write_sample
 from tests.cli_runner import Ran, run_sfp
+from tests.councils import MIDSIZE, council_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,11 +73,9 @@ def test_a_worklist_waits_for_no_one_while_another_run_holds_the_warehouse(
 @pytest.mark.slow
 def test_worklist_and_forecast_through_the_cli(tmp_path: Path, sfp: Callable[..., Ran]) -> None:
     run_sfp = sfp
-    summary = write_sample(tmp_path / "council", 300, 4)
-    with connect(tmp_path / "w.duckdb") as con:
-        ingest_inbox(con, tmp_path / "council" / "inbox")
-        link_warehouse(con, load_plan().matching["link_threshold"])
-    as_of = str(summary["as_of"])
+    council = council_copy(MIDSIZE, tmp_path / "council")
+    council.warehouse.rename(tmp_path / "w.duckdb")
+    as_of = council.as_of.isoformat()
     worklist = run_sfp("worklist", "--as-of", as_of, "--warehouse", "w.duckdb", cwd=tmp_path)
     assert worklist.returncode == 0, worklist.stderr
     listed = re.search(r": (\d+) of (\d+) candidate families", worklist.stdout)

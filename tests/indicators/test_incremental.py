@@ -17,12 +17,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
 from indicators.incremental import CASE_MODELS, FRAME_MODELS, PERSON_MODELS
+from indicators.pipeline import NightlyOptions, ingest_stage, link_stage, run_nightly
 from indicators.plan import load_plan
 from indicators.runner import INDICATOR_MODELS, derive_indicators
-from matching.link import link_warehouse
 from sample_data.generate import write_sample
 from sample_data.split import copy_without_latest
 
@@ -54,14 +53,14 @@ class Replay:
 def replay(tmp_path_factory: pytest.TempPathFactory) -> Replay:
     folder = tmp_path_factory.mktemp("incremental")
     summary = write_sample(folder, HOUSEHOLDS, SEED)
+    replay_as_of = date.fromisoformat(str(summary["as_of"]))
     first = folder / "first-inbox"
     held = copy_without_latest(folder / "inbox", first, HELD_FROM)
-    threshold = load_plan().matching["link_threshold"]
     derived = folder / "derived.duckdb"
     with connect(derived) as con:
-        ingest_inbox(con, first)
-        link_warehouse(con, threshold)
-        assert derive_indicators(con, load_plan(), FIRST_AS_OF) == "full"
+        # The nightly's pipeline function; a full derive is asked for (`--rebuild`).
+        options = NightlyOptions(load_plan(), FIRST_AS_OF, rebuild=True)
+        assert run_nightly(con, derived, first, options).derive_mode == "full"
     for name in RESENT:
         path = folder / "inbox" / name
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -70,11 +69,12 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Replay:
     updated = folder / "updated.duckdb"
     shutil.copyfile(derived, updated)
     with connect(updated) as con:
-        ingest_inbox(con, folder / "inbox")
-        link_warehouse(con, threshold)
+        # The next night's ingest and link stages only: each test derives as it needs.
+        ingest_stage(con, folder / "inbox", updated)
+        link_stage(con, updated, NightlyOptions(load_plan(), replay_as_of))
         superseded = con.execute("select count(*) from load_supersession").fetchall()
     assert superseded == [(len(RESENT),)]
-    return Replay(derived, updated, date.fromisoformat(str(summary["as_of"])), len(held))
+    return Replay(derived, updated, replay_as_of, len(held))
 
 
 def copy_of(path: Path, tmp_path: Path, name: str) -> Path:

@@ -29,12 +29,10 @@ from matching.model import FORENAME_M, SURNAME_U  # noqa: E402
 from matching.pair_scoring import KEY, predict_pairs_duckdb  # noqa: E402
 from matching.spark_engine import predict_pairs_spark  # noqa: E402
 from matching.training import TrainingOptions  # noqa: E402
-from sample_data.generate import write_sample  # noqa: E402
+from tests.councils import MIDSIZE, council_copy  # noqa: E402
 
 pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
 
-HOUSEHOLDS = 300
-SEED = 11
 THRESHOLD = float(load_plan().matching["link_threshold"])
 FLOOR = float(load_plan().matching["review_band"][0])
 
@@ -51,10 +49,9 @@ class Council:
 def council(tmp_path_factory: pytest.TempPathFactory) -> Council:
     """The sample council's distinct identities and a DuckDB model trained on them."""
     folder = tmp_path_factory.mktemp("spark-sample")
-    write_sample(folder, HOUSEHOLDS, SEED)
+    council = council_copy(MIDSIZE, folder / "council")
     options = TrainingOptions(min_training_records=0, u_sample_pairs=200_000)
-    with connect(folder / "warehouse.duckdb") as con:
-        ingest_inbox(con, folder / "inbox")
+    with connect(council.warehouse) as con:
         trained = train_on_warehouse(con, options, folder / "person-model.json")
     work, identities, model_json = trained.work, trained.identities, trained.model_json
     tf_tables = trained.tf_tables

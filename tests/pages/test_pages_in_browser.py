@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from claims.submission import run_claim
-from data_contracts.ingest import BatchReport, ingest_inbox
+from data_contracts.ingest import BatchReport
 from data_contracts.report_page import write_validation_page
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
@@ -113,13 +113,9 @@ def test_claim_report_page_draws_every_chart_offline(
 
 
 @pytest.fixture(scope="module")
-def nightly_reports(
-    loaded_sample: LoadedSample, tmp_path_factory: pytest.TempPathFactory
-) -> list[BatchReport]:
-    """The sample's inbox loaded into a fresh warehouse: the reports a nightly makes."""
-    folder = tmp_path_factory.mktemp("nightly-page")
-    with connect(folder / "warehouse.duckdb") as con:
-        return ingest_inbox(con, loaded_sample.folder / "inbox")
+def nightly_reports(loaded_sample: LoadedSample) -> list[BatchReport]:
+    """The reports the sample council's nightly made (kept with it: tests/councils.py)."""
+    return loaded_sample.batch_reports()
 
 
 def test_validation_page_of_a_nightly_loads_offline_with_every_feed_collapsed(

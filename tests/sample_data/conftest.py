@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from claims.decide import decide_cases
-from claims.historic import import_historic_claims
-from data_contracts.ingest import ingest_inbox
 from data_contracts.warehouse import connect
 from indicators.plan import load_plan
-from matching.link import link_warehouse
 from sample_data.coverage import built_requirements, gates_built
-from sample_data.generate import write_sample
-
-COUNCIL_HOUSEHOLDS = 2000
-COUNCIL_SEED = 11
+from tests.councils import COUNCIL, council_copy
 
 
 @dataclass(frozen=True)
@@ -38,16 +30,10 @@ class Council:
 
 @pytest.fixture(scope="session")
 def council(tmp_path_factory: pytest.TempPathFactory) -> Council:
-    """The sample at a few thousand households after the pipeline's plain functions."""
-    folder = tmp_path_factory.mktemp("council")
-    summary = write_sample(folder, COUNCIL_HOUSEHOLDS, COUNCIL_SEED)
-    warehouse = folder / "warehouse.duckdb"
-    plan = load_plan()
-    with connect(warehouse) as con:
-        ingest_inbox(con, folder / "inbox")
-        link_warehouse(con, plan.matching["link_threshold"])
-        # Past claims of the re-claim scenarios, as a council joining mid-programme loads them.
-        import_historic_claims(con, folder / "historic_claims.csv", plan.matching["link_threshold"])
-        decisions = decide_cases(con, plan, date.fromisoformat(str(summary["as_of"])))
-        built = built_requirements(plan, gates_built(con))
-    return Council(folder, warehouse, summary, decisions, built)
+    """The sample at a few thousand households after the nightly's pipeline function, with
+    its historic claims imported and every case decided: this worker's copy of the one cached
+    build (tests/councils.py)."""
+    built = council_copy(COUNCIL, tmp_path_factory.mktemp("council") / "council")
+    with connect(built.warehouse, read_only=True) as con:
+        requirements = built_requirements(load_plan(), gates_built(con))
+    return Council(built.folder, built.warehouse, built.summary, built.decisions(), requirements)
