@@ -7,6 +7,8 @@ from the feed contracts so they can never drift from what ingestion writes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +251,23 @@ def staged_as_of_load_sql(feed: str) -> str:
         f"where b.load_seq <= $load_seq and s.batch_id not in (\n"
         f"    select batch_id from load_supersession where superseded_at_seq <= $load_seq)"
     )
+
+
+@contextmanager
+def all_or_nothing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: every statement inside is kept, or (on any error, Ctrl-C or a kill)
+    none is. DuckDB writes a transaction to its log only when it commits, so a process
+    killed inside leaves the warehouse as it was before `begin`."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass  # a failed statement already ended the transaction
+        raise
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:

@@ -20,6 +20,7 @@ from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from claims.worklist import WorklistError
 from data_contracts.feed_reader import FeedFileError
+from data_contracts.file_writes import OutputWriteError
 from data_contracts.source_definitions import SourceDefinitionError
 from data_contracts.warehouse import WarehouseError, connect, is_interrupt
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
@@ -48,6 +49,7 @@ USER_MISTAKES = (
     SparkUnavailable,
     ModelMismatch,
     WorklistError,
+    OutputWriteError,
 )
 """Errors whose message is a complete one-line answer to the user (exit code 2)."""
 
