@@ -111,13 +111,63 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         )
     except (duckdb.Error, OSError) as error:
         raise WarehouseError(describe_open_failure(path, error)) from None
-    if not read_only:
-        try:
+    try:
+        refuse_foreign(con, path)
+        if not read_only:
             ensure_ingest_tables(con)
-        except duckdb.Error as error:
-            con.close()
-            raise WarehouseError(describe_open_failure(path, error)) from None
+    except duckdb.Error as error:
+        con.close()
+        raise WarehouseError(describe_open_failure(path, error)) from None
+    except WarehouseError:
+        con.close()
+        raise
     return con
+
+
+OWN_TABLE = "load_batch"
+"""The table every warehouse of this pipeline has held since its first night (`connect`
+makes it before anything else): a DuckDB file that holds tables but not this one was made
+by another application."""
+
+
+def refuse_foreign(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A DuckDB file of another application is one line and left exactly as it was.
+
+    Only reads the catalogue (DuckDB writes nothing to a file on open and close when no
+    statement changed it). A new, empty file is a new warehouse; an older warehouse of
+    this pipeline is recognised by `load_batch`, so every existing warehouse keeps working.
+    """
+    tables = con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "union all select view_name from duckdb_views() "
+        "where database_name = current_database() and not internal"
+    ).fetchall()
+    names = {name for (name,) in tables}
+    if names and OWN_TABLE not in names:
+        raise WarehouseError(
+            f"{path}: a DuckDB file of another application ({len(names)} tables or views,"
+            f" no {OWN_TABLE}), not a warehouse of this pipeline; it was left untouched"
+            " (choose another --warehouse)"
+        )
+
+
+def check_warehouse_file(path: Path) -> None:
+    """Before a command takes the lock or prepares Prefect beside `path`: refuse a file
+    that is not a warehouse of this pipeline, so nothing is written next to it either.
+
+    A warehouse held open by another process is left to the lock and the later open
+    (`--wait` waits for it), as is anything else the later open explains in one line.
+    """
+    if not path.is_file():
+        return
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=dict(NO_EXTENSIONS))
+    except (duckdb.Error, OSError):
+        return
+    try:
+        refuse_foreign(con, path)
+    finally:
+        con.close()
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -22,7 +22,7 @@ from claims.worklist import WorklistError
 from data_contracts.feed_reader import FeedFileError
 from data_contracts.file_writes import OutputWriteError
 from data_contracts.source_definitions import SourceDefinitionError
-from data_contracts.warehouse import WarehouseError, connect, is_interrupt
+from data_contracts.warehouse import WarehouseError, check_warehouse_file, connect, is_interrupt
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import OutputPathError
 from flows.arguments import OneLineParser, common_options
@@ -73,6 +73,9 @@ def check_inputs(args: argparse.Namespace) -> None:
     if command.needs_warehouse and not args.warehouse.exists():
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
     command.check(args)
+    if command.locks or command.needs_warehouse:
+        # Before the lock file and Prefect's folder are made beside it.
+        check_warehouse_file(command.warehouse(args))
 
 
 def _prepare_prefect(warehouse: Path) -> None:
