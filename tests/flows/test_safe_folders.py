@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from data_contracts.personal_outputs import (
+    PERSONAL_MARKER,
+    check_personal_folder,
+    write_personal,
+)
 from data_contracts.warehouse import WarehouseError, connect
 from data_contracts.warehouse_paths import (
     SAMPLE_MARKER,
@@ -143,3 +149,77 @@ def test_connect_refuses_a_foreign_file_and_keeps_every_warehouse_of_ours(
         con.execute("create table load_batch (batch_id varchar, feed varchar)")
         con.execute("create table claim_ledger (claim_key varchar)")
     connect(old).close()
+
+
+# --- personal outputs (the worklist names people) --------------------------------------
+
+
+def inbox_with_feeds(folder: Path) -> Path:
+    for feed in ("police", "housing"):
+        (folder / feed).mkdir(parents=True)
+        (folder / feed / "2024-05.csv").write_text("x\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "out",
+    [
+        "INBOX/worklist.xlsx",  # the inbox itself
+        "INBOX/police/worklist.xlsx",  # a feed folder
+        "INBOX/lists/worklist.xlsx",  # a folder inside the inbox
+        "shared/school_census/worklist.xlsx",  # a source definition's folder anywhere
+    ],
+)
+def test_a_personal_file_never_goes_inside_an_inbox(tmp_path: Path, out: str) -> None:
+    inbox_with_feeds(tmp_path / "INBOX")
+    with pytest.raises(OutputPathError, match="never goes inside a partner inbox"):
+        check_personal_folder(tmp_path / out, tmp_path / "elsewhere" / "w.duckdb")
+
+
+def test_a_personal_file_goes_only_in_a_new_folder_or_one_of_personal_outputs(
+    tmp_path: Path,
+) -> None:
+    warehouse = tmp_path / "data" / "w.duckdb"
+    with pytest.raises(OutputPathError, match="not beside the warehouse"):
+        check_personal_folder(tmp_path / "data" / "w.xlsx", warehouse)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "budget.xlsx").write_text("someone else's")
+    with pytest.raises(OutputPathError, match="holds other files"):
+        check_personal_folder(shared / "worklist-2025-09-30.xlsx", warehouse)
+    earlier = tmp_path / "worklist-personal"  # made before folders were marked
+    earlier.mkdir()
+    (earlier / "worklist-2025-06-30.xlsx").write_bytes(b"an earlier list")
+    check_personal_folder(earlier / "worklist-2025-09-30.xlsx", warehouse)
+    check_personal_folder(tmp_path / "new" / "worklist.xlsx", warehouse)
+    # One `Housing` folder in a user's documents does not make them an inbox.
+    (tmp_path / "docs" / "Housing").mkdir(parents=True)
+    check_personal_folder(tmp_path / "docs" / "lists" / "worklist.xlsx", warehouse)
+
+
+def test_a_personal_file_is_owner_only_in_a_marked_folder(tmp_path: Path) -> None:
+    path = write_personal(tmp_path / "lists" / "worklist-2025-09-30.xlsx", b"names")
+    assert path.read_bytes() == b"names"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert (path.parent / PERSONAL_MARKER).is_file()
+    # The marked folder is reused, whatever else a later list leaves there.
+    (path.parent / "notes.txt").write_text("the officer's own notes on the list")
+    check_personal_folder(path.parent / "worklist-2025-12-31.xlsx", tmp_path / "w.duckdb")
+    write_personal(path, b"names again")  # overwritten whole, still owner-only
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        PERSONAL_MARKER,
+        "notes.txt",
+        "worklist-2025-09-30.xlsx",
+    ]
+
+
+def test_worklist_into_an_inbox_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    connect(tmp_path / "w.duckdb").close()
+    inbox = inbox_with_feeds(tmp_path / "inbox")
+    before = tree(inbox)
+    ran = run_sfp("worklist", "--as-of", "2025-09-30", "--warehouse", "w.duckdb",
+                  "--out", "inbox/police/list.xlsx", cwd=tmp_path)  # fmt: skip
+    one_line(ran, "never goes inside a partner inbox")
+    assert tree(inbox) == before
