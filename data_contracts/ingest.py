@@ -52,7 +52,7 @@ from data_contracts.source_definitions import SourceDefinition, SourceDefinition
 from data_contracts.source_ingest import folder_key, prepare_source_file
 from data_contracts.source_match import choose_definition
 from data_contracts.validation import validate_batches
-from data_contracts.warehouse import is_interrupt
+from data_contracts.warehouse import disk_full, is_disk_full, is_interrupt
 
 __all__ = [
     "BatchReport",
@@ -402,9 +402,12 @@ def _validate_and_load(
 
 
 def _stop_if_interrupted(error: Exception) -> None:
-    """Ctrl-C stops the night (the open batch was rolled back); it never refuses a file."""
+    """Ctrl-C or a full disk stops the night (the open batch was rolled back); neither is
+    the file's fault, so neither refuses it (a refusal is remembered by the bytes)."""
     if is_interrupt(error):
         raise KeyboardInterrupt from error
+    if is_disk_full(error):
+        raise disk_full("loading the inbox") from None
 
 
 def _refuse_prepared(

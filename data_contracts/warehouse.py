@@ -6,6 +6,7 @@ from the feed contracts so they can never drift from what ingestion writes.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,6 +184,8 @@ def describe_open_failure(path: Path, error: BaseException) -> str:
             f"{path}: open in another program{process}; close it there (a DuckDB shell,"
             " a notebook) and try again"
         )
+    if is_disk_full(error):
+        return f"{path}: disk full (no space left on the device); free some space and run again"
     if _starts_with(path, SQLITE_HEADER):
         return f"{path}: a SQLite database, not a DuckDB warehouse (choose another --warehouse)"
     if "not a valid DuckDB database" in message or "Corrupt" in message:
@@ -203,6 +206,27 @@ def describe_open_failure(path: Path, error: BaseException) -> str:
     if isinstance(error, IsADirectoryError) or "Is a directory" in message:
         return f"{path}: is a folder (expected a warehouse file)"
     return f"{path}: cannot be opened as a warehouse ({type(error).__name__})"
+
+
+class DiskFull(WarehouseError):
+    """The disk filled while writing: one line, exit code 2; never a file's fault."""
+
+
+DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded", "disk is full")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """A full disk (or quota) under DuckDB or a file write, whatever wraps it."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return any(words in str(error).lower() for words in DISK_FULL_WORDS)
+
+
+def disk_full(where: str) -> DiskFull:
+    return DiskFull(
+        f"disk full (no space left on the device) while {where}: free some space and run"
+        " again; what was recorded before is kept whole, what was being written was rolled back"
+    )
 
 
 def is_interrupt(error: BaseException) -> bool:

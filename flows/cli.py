@@ -22,7 +22,14 @@ from claims.worklist import WorklistError
 from data_contracts.feed_reader import FeedFileError
 from data_contracts.file_writes import OutputWriteError
 from data_contracts.source_definitions import SourceDefinitionError
-from data_contracts.warehouse import WarehouseError, check_warehouse_file, connect, is_interrupt
+from data_contracts.warehouse import (
+    WarehouseError,
+    check_warehouse_file,
+    connect,
+    disk_full,
+    is_disk_full,
+    is_interrupt,
+)
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import OutputPathError
 from flows.arguments import OneLineParser, common_options
@@ -126,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"sfp: error: {error}", file=sys.stderr)
             return 2
         except Exception as error:
+            if is_disk_full(error):
+                print(f"sfp: error: {disk_full(f'running {args.command}')}", file=sys.stderr)
+                return 2
             if not is_interrupt(error):
                 raise  # an unexpected error keeps its traceback
             return _interrupted()

@@ -214,6 +214,10 @@ def _check_nightly(args: argparse.Namespace) -> None:
     use_sources(args)
     if args.model is not None and not args.model.is_file():
         raise UsageError(f"{args.model}: saved person model not found")
+    if args.model is not None:
+        from matching.pair_scoring import check_saved_model
+
+        check_saved_model(args.model)  # one line for a file of the wrong shape
     if args.engine == "spark" and not find_spec("pyspark"):
         raise UsageError(
             "--engine spark needs pyspark: install the extra with "
