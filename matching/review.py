@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from data_contracts.file_writes import write_whole
 from data_contracts.warehouse import all_or_nothing, scalar
 from data_contracts.xlsx_writer import render_sheets
 
@@ -163,9 +164,7 @@ def render_review_workbook(frame: pd.DataFrame) -> bytes:
 
 
 def write_review_workbook(con: duckdb.DuckDBPyConnection, run_id: int, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render_review_workbook(review_sheet(con, run_id)))
-    return path
+    return write_whole(path, render_review_workbook(review_sheet(con, run_id)))
 
 
 def read_decisions(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:

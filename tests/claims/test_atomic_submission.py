@@ -301,3 +301,32 @@ def killed_submission(warehouse: Path, out: Path, point: str) -> int:
         timeout=300,
     )
     return child.returncode
+
+
+@pytest.mark.parametrize("fail_at", [2, 3, 4])
+def test_a_review_import_failing_part_way_records_nothing(tmp_path: Path, fail_at: int) -> None:
+    # Statements inside: the table, the next import number, the decisions, commit.
+    import pandas as pd
+
+    from matching.review import import_decisions, render_review_workbook
+
+    decided = tmp_path / "decided.xlsx"
+    decided.write_bytes(
+        render_review_workbook(
+            pd.DataFrame({"record_id_l": ["R1"], "record_id_r": ["R2"], "decision": ["no link"]})
+        )
+    )
+    with connect(tmp_path / "w.duckdb") as real:
+        real.execute(
+            "create table person_review_pair as select 'R1' as record_id_l, 'R2' as record_id_r"
+        )
+        with pytest.raises(InjectedFailure):
+            import_decisions(FailingConnection(real, fail_at), decided)  # type: ignore[arg-type]
+        recorded = real.execute(
+            "select count(*) from duckdb_tables() where table_name = 'review_decision'"
+        ).fetchall()
+        assert recorded == [(0,)]  # not even the table: the whole import was rolled back
+        assert import_decisions(real, decided) == 1
+        assert real.execute("select decision, imported_seq from review_decision").fetchall() == [
+            ("no link", 1)
+        ]
