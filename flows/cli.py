@@ -87,7 +87,11 @@ def check_inputs(args: argparse.Namespace) -> None:
 
 def _prepare_prefect(warehouse: Path) -> None:
     """Prefect keeps its state beside the warehouse: a folder it cannot write is one line."""
-    from flows.environment import prepare_prefect, send_pipeline_logs_to_prefect
+    from flows.environment import (
+        guard_temporary_server,
+        prepare_prefect,
+        send_pipeline_logs_to_prefect,
+    )
 
     try:
         prepare_prefect(warehouse)
@@ -97,6 +101,7 @@ def _prepare_prefect(warehouse: Path) -> None:
     send_pipeline_logs_to_prefect()
     if not os.environ.get("PREFECT_API_URL"):
         log.info("starting Prefect's temporary server (no Prefect server set; about 20 s)")
+        guard_temporary_server()
 
 
 def execute(command: Command, args: argparse.Namespace) -> int:
