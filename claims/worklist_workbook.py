@@ -42,10 +42,10 @@ def worklist_files(out: Path | None, counts: Path | None, as_of: date) -> Workli
 
 def check_worklist_files(files: WorklistFiles, warehouse: Path) -> None:
     """Refuse paths that would mix the personal list with other outputs."""
-    check_output_file(files.personal, warehouse)
-    check_output_file(files.counts, warehouse)
     # Not in an inbox, not beside the warehouse, only a new folder or one of personal outputs.
     check_personal_folder(files.personal, warehouse)
+    check_output_file(files.personal, warehouse)
+    check_output_file(files.counts, warehouse)
     folder = files.personal.resolve().parent
     if folder == files.counts.resolve().parent:
         raise OutputPathError(

@@ -69,11 +69,22 @@ def check_output_file(out: Path, warehouse: Path) -> None:
                 f"{out}: is inside {folder.name}/, which the warehouse manages"
                 " (choose a path outside it)"
             )
+    from data_contracts.personal_outputs import enclosing_inbox
+
+    inbox = enclosing_inbox(target.parent)
+    if inbox is not None:
+        raise OutputPathError(
+            f"{out}: is inside a partner inbox ({inbox}), where the nightly would read it"
+            " as a partner's file (choose a path outside it)"
+        )
 
 
-def check_own_folder(folder: Path, marker: str, command: str, option: str) -> list[Path]:
-    """What is in `folder` (hidden entries too, the marker left out); refuse a folder that
-    exists, holds something, and was not made by `command` (it holds no `marker`).
+def check_own_folder(
+    folder: Path, marker: str, command: str, option: str, keep: str = ""
+) -> list[Path]:
+    """What is in `folder` (hidden entries too; the marker and `keep`, the command's own
+    lock, left out); refuse a folder that exists, holds something, and was not made by
+    `command` (it holds no `marker`).
 
     A command that writes a folder of its own (`sfp demo --dir`, `sfp sample --out`) may
     only ever write into a new or empty folder, or one it marked before: a council's
@@ -83,7 +94,7 @@ def check_own_folder(folder: Path, marker: str, command: str, option: str) -> li
         raise OutputPathError(f"{folder}: is a file (expected a folder for `{command}`)")
     if not folder.is_dir():
         return []
-    entries = sorted(entry for entry in folder.iterdir() if entry.name != marker)
+    entries = sorted(entry for entry in folder.iterdir() if entry.name not in (marker, keep))
     if entries and not (folder / marker).is_file():
         raise OutputPathError(
             f"{folder}: folder exists and was not made by `{command}`; it is left as it"
@@ -107,8 +118,7 @@ def mark_folder(folder: Path, marker: str, note: str) -> None:
 
 def check_demo_folder(folder: Path, keep: Path) -> list[Path]:
     """What the demo would delete in `folder`; refuse a folder the demo did not make."""
-    entries = check_own_folder(folder, DEMO_MARKER, "sfp demo", "--dir")
-    return [entry for entry in entries if entry.name != keep.name]
+    return check_own_folder(folder, DEMO_MARKER, "sfp demo", "--dir", keep.name)
 
 
 def prepare_demo_folder(folder: Path, keep: Path) -> None:

@@ -87,11 +87,7 @@ def check_inputs(args: argparse.Namespace) -> None:
 
 def _prepare_prefect(warehouse: Path) -> None:
     """Prefect keeps its state beside the warehouse: a folder it cannot write is one line."""
-    from flows.environment import (
-        guard_temporary_server,
-        prepare_prefect,
-        send_pipeline_logs_to_prefect,
-    )
+    from flows.environment import prepare_prefect, send_pipeline_logs_to_prefect
 
     try:
         prepare_prefect(warehouse)
@@ -99,6 +95,13 @@ def _prepare_prefect(warehouse: Path) -> None:
         why = (error.strerror or type(error).__name__).lower()
         raise WarehouseError(f"{warehouse}: cannot be written beside ({why})") from None
     send_pipeline_logs_to_prefect()
+
+
+def _start_temporary_server() -> None:
+    """Last, once every check has passed: Prefect's temporary server (the flow would start
+    it anyway), watched so that a killed `sfp` does not leave it running."""
+    from flows.environment import guard_temporary_server
+
     if not os.environ.get("PREFECT_API_URL"):
         log.info("starting Prefect's temporary server (no Prefect server set; about 20 s)")
         guard_temporary_server()
@@ -110,6 +113,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
     if not command.locks:
         if command.flow:
             _prepare_prefect(warehouse)
+            _start_temporary_server()
         return command.run(args, warehouse)
     with warehouse_lock(warehouse, args.wait):
         if command.prepare is not None:
@@ -118,6 +122,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         # Opened once before a flow does, with the lock held: a file another program holds
         # open, a read-only, damaged or foreign file is one line here (WarehouseError).
         connect(warehouse).close()
+        _start_temporary_server()
         return command.run(args, warehouse)
 
 

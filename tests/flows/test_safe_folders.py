@@ -17,9 +17,11 @@ from data_contracts.personal_outputs import (
 )
 from data_contracts.warehouse import WarehouseError, connect
 from data_contracts.warehouse_paths import (
+    DEMO_MARKER,
     SAMPLE_MARKER,
     OutputPathError,
     check_sample_folder,
+    prepare_demo_folder,
     prepare_sample_folder,
 )
 from tests.cli_runner import Ran, run_sfp
@@ -223,3 +225,25 @@ def test_worklist_into_an_inbox_is_one_line_and_writes_nothing(tmp_path: Path) -
                   "--out", "inbox/police/list.xlsx", cwd=tmp_path)  # fmt: skip
     one_line(ran, "never goes inside a partner inbox")
     assert tree(inbox) == before
+
+
+@pytest.mark.parametrize("command", ["claim", "forecast", "rerun"])
+def test_no_output_goes_inside_an_inbox(tmp_path: Path, command: str) -> None:
+    # The nightly would read a workbook there as a partner's file.
+    connect(tmp_path / "w.duckdb").close()
+    inbox = inbox_with_feeds(tmp_path / "inbox")
+    before = tree(inbox)
+    ran = run_sfp(command, "--as-of", "2025-09-30", "--warehouse", "w.duckdb",
+                  "--out", "inbox/police/out.xlsx", cwd=tmp_path)  # fmt: skip
+    one_line(ran, "is inside a partner inbox")
+    assert tree(inbox) == before
+
+
+def test_a_new_demo_folder_holding_only_the_demos_lock_is_the_demos(tmp_path: Path) -> None:
+    # The lock is taken (and its file made) before the folder is checked and marked.
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    lock = folder / "warehouse.duckdb.lock"
+    lock.write_text("")
+    prepare_demo_folder(folder, lock)
+    assert sorted(p.name for p in folder.iterdir()) == [DEMO_MARKER, lock.name]
