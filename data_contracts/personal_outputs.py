@@ -12,8 +12,8 @@ import os
 import re
 from pathlib import Path
 
-from data_contracts.feeds import FEEDS
 from data_contracts.file_writes import OutputWriteError, describe_write_failure, stage_file
+from data_contracts.inbox_places import enclosing_inbox
 from data_contracts.warehouse_paths import OutputPathError, mark_folder
 
 PERSONAL_MARKER = ".sfp-personal"
@@ -22,39 +22,6 @@ PERSONAL_FILE = re.compile(r"^worklist-.*\.xlsx$")
 """What an earlier worklist left in its folder (before folders were marked)."""
 OWNER_ONLY_FILE = 0o600
 OWNER_ONLY_FOLDER = 0o700
-
-
-def _source_folders() -> set[str]:
-    """The inbox folder names of the source definitions in force (none if they are broken:
-    the feed folders still tell an inbox)."""
-    from data_contracts.source_catalogue import load_catalogue
-    from data_contracts.source_definitions import SourceDefinitionError
-
-    try:
-        return {folder.lower() for folder in load_catalogue().folders}
-    except (SourceDefinitionError, OSError):
-        return set()
-
-
-def enclosing_inbox(folder: Path) -> Path | None:
-    """The partner inbox `folder` is in (or is), if any.
-
-    An inbox is a folder holding two or more feed or source-definition folders (or one,
-    when its own name says inbox); a folder named like a feed or source folder is part of
-    one. One `Housing` folder in a user's documents does not make them an inbox.
-    """
-    inbox_folders = {name.lower() for name in FEEDS} | _source_folders()
-    for place in (folder, *folder.parents):
-        if place.name.lower() in inbox_folders:
-            return place.parent
-        try:
-            children = [c.name.lower() for c in place.iterdir() if c.is_dir()]
-        except OSError:
-            continue
-        feeds = sum(name in inbox_folders for name in children)
-        if feeds >= 2 or (feeds and "inbox" in place.name.lower()):
-            return place
-    return None
 
 
 def check_personal_folder(path: Path, warehouse: Path) -> None:

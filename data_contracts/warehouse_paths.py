@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from data_contracts.inbox_places import enclosing_inbox
+
 DEMO_MARKER = ".sfp-demo"
 """A file the demo writes into a folder it made; only such a folder is ever emptied."""
 SAMPLE_MARKER = ".sfp-sample"
@@ -69,8 +71,6 @@ def check_output_file(out: Path, warehouse: Path) -> None:
                 f"{out}: is inside {folder.name}/, which the warehouse manages"
                 " (choose a path outside it)"
             )
-    from data_contracts.personal_outputs import enclosing_inbox
-
     inbox = enclosing_inbox(target.parent)
     if inbox is not None:
         raise OutputPathError(
