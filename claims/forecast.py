@@ -27,6 +27,7 @@ from claims.decide import CLAIM_MODELS, CLAIM_SQL_DIR, decide_cases
 from claims.ledger import claimed_in_year
 from claims.lookahead import TempSchema, quarter_ends, temp_schema
 from claims.periods import financial_quarter, financial_year, yearly_allocation
+from data_contracts.file_writes import write_whole
 from data_contracts.xlsx_writer import render_sheets
 from indicators.plan import Plan
 from indicators.registry import load_registry
@@ -238,6 +239,5 @@ def run_forecast(
     con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, out: Path
 ) -> ForecastResult:
     forecast = build_forecast(con, plan, as_of)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(forecast_workbook(forecast, plan))
+    write_whole(out, forecast_workbook(forecast, plan))
     return ForecastResult(out, forecast)

@@ -23,7 +23,7 @@ import pandas as pd
 from claims.ledger import ensure_ledger, insert_rows, next_submission_id
 from claims.periods import financial_quarter
 from data_contracts.ingest import decode_csv
-from data_contracts.warehouse import scalar
+from data_contracts.warehouse import all_or_nothing, scalar
 from matching.normalise import PERSON_COLUMNS
 
 HISTORIC_COLUMNS = ("claim_ref", "claim_date", "role", *PERSON_COLUMNS)
@@ -185,35 +185,38 @@ def import_historic_claims(
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     refs = sorted(set(members["claim_ref"]))
     linked = link_members(con, members, f"historic:{sha256[:16]}", threshold)
-    submission_id = next_submission_id(con)
-    con.execute(
-        "insert into claim_submission (submission_id, kind, submitted_at, file_name, "
-        "file_sha256, families) values (?, 'historic_import', ?, ?, ?, ?)",
-        [submission_id, datetime.now(UTC).replace(tzinfo=None), path.name, sha256, len(refs)],
-    )
-    claims = members.groupby("claim_ref", sort=True)["claim_date"].first()
-    insert_rows(
-        con,
-        "insert into claim_ledger values (?, ?, null, null, ?, ?, ?, false)",
-        [
-            (submission_id, f"H:{ref}", ref, day, financial_quarter(day))
-            for ref, day in claims.items()
-        ],
-    )
-    insert_rows(
-        con,
-        "insert into claim_ledger_member values (?, ?, ?, ?, ?)",
-        [
-            (
-                submission_id,
-                f"H:{row.claim_ref}",
-                row.role,
-                None if pd.isna(row.person_id) else row.person_id,
-                None if pd.isna(row.record_id) else row.record_id,
-            )
-            for row in linked.itertuples()
-        ],
-    )
+    # One transaction: a failure or a kill part-way records none of the file's claims, and
+    # the same file can be imported again (docs/contracts.md, "a historic import").
+    with all_or_nothing(con):
+        submission_id = next_submission_id(con)
+        con.execute(
+            "insert into claim_submission (submission_id, kind, submitted_at, file_name, "
+            "file_sha256, families) values (?, 'historic_import', ?, ?, ?, ?)",
+            [submission_id, datetime.now(UTC).replace(tzinfo=None), path.name, sha256, len(refs)],
+        )
+        claims = members.groupby("claim_ref", sort=True)["claim_date"].first()
+        insert_rows(
+            con,
+            "insert into claim_ledger values (?, ?, null, null, ?, ?, ?, false)",
+            [
+                (submission_id, f"H:{ref}", ref, day, financial_quarter(day))
+                for ref, day in claims.items()
+            ],
+        )
+        insert_rows(
+            con,
+            "insert into claim_ledger_member values (?, ?, ?, ?, ?)",
+            [
+                (
+                    submission_id,
+                    f"H:{row.claim_ref}",
+                    row.role,
+                    None if pd.isna(row.person_id) else row.person_id,
+                    None if pd.isna(row.record_id) else row.record_id,
+                )
+                for row in linked.itertuples()
+            ],
+        )
     return ImportResult(
         path.name,
         len(refs),

@@ -166,7 +166,7 @@ def check_submittable(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         raise LedgerError(
             f"the period ending {as_of.isoformat()} was already submitted "
             f"(submission {already.submission_id}); use `sfp rerun --as-of "
-            f"{as_of.isoformat()}` to check it"
+            f"{as_of.isoformat()}` to check it (with --out FILE to write its workbook again)"
         )
     later = [d for d in submitted_periods(con) if d > as_of]
     if later:
@@ -222,7 +222,11 @@ def record_submission(
     input_fingerprint: str,
     workbook: bytes,
 ) -> int:
-    """Add a submitted period and its claimed families; returns the submission id."""
+    """Add a submitted period and its claimed families; returns the submission id.
+
+    Several statements: the caller holds them in one transaction (claims.submission uses
+    `all_or_nothing`), so a period is recorded whole or not at all.
+    """
     check_submittable(con, as_of)
     submission_id = next_submission_id(con)
     claimed = decisions[decisions["claimed"]]

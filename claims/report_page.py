@@ -165,7 +165,10 @@ def claims_by_quarter(
     if quarter not in {financial_quarter(day) for (day,) in submitted}:
         # A quarter already submitted shows what was submitted, not this run again.
         rows.append((quarter, "this claim (not submitted)", claimed_now))
-    frame = pd.DataFrame(rows, columns=["quarter", "source", "families"])
+    # Typed, so a ledger holding only a period that claimed no one still sums and counts.
+    frame = pd.DataFrame(rows, columns=["quarter", "source", "families"]).astype(
+        {"quarter": "object", "source": "object", "families": "int64"}
+    )
     frame = frame.groupby(["quarter", "source"], as_index=False)["families"].sum()
     frame["year"] = frame["quarter"].str[:7]
     # As the Summary counts the year's progress (claims.ledger.claimed_in_year): the

@@ -27,6 +27,7 @@ from claims.ledger import LedgerError, Submission, check_rerunnable
 from claims.periods import financial_quarter
 from claims.submission import build_workbook_content
 from claims.workbook import render
+from data_contracts.file_writes import write_whole
 from data_contracts.rewind import rewind_batches
 from data_contracts.warehouse import connect
 from indicators.plan import Plan
@@ -105,8 +106,7 @@ def rerun_period(
             content = build_workbook_content(con, plan, as_of, decisions, submission.model_version)
             data = render(content)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        write_whole(out, data)
     digest = hashlib.sha256(data).hexdigest()
     differences = (
         []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,8 +22,10 @@ from claims.decide import decide_cases
 from claims.forecast import build_forecast
 from claims.ledger import claimed_in_year, record_submission
 from claims.periods import financial_quarter, financial_year, quarter_bounds, yearly_allocation
-from claims.report_page import claim_page_html, claim_page_path, write_claim_page
+from claims.report_page import claim_page_html, claim_page_path
 from claims.workbook import ClaimWorkbook, render
+from data_contracts.file_writes import discard, put_in_place, stage_files
+from data_contracts.warehouse import all_or_nothing
 from indicators.plan import Plan
 from matching.model import MODEL_VERSION
 
@@ -196,31 +199,42 @@ def run_claim(
     content = build_workbook_content(con, plan, as_of, decisions)
     data = render(content)
     fingerprint = str(dict(content.summary)["input fingerprint"])
-    submission_id = None
-    if submit:
-        # Recorded before the file is written: a refused submission leaves no workbook
-        # that looks submitted.
-        submission_id = record_submission(
-            con,
-            decisions,
-            as_of=as_of,
-            period=financial_quarter(as_of),
-            plan_version=plan.version,
-            plan_source=plan.source,
-            # File order, not Plan.as_json()'s sorted keys: the summary lists headlines in
-            # the plan's order, so a re-run must see the same order (same fingerprint).
-            plan_json=json.dumps(plan.data, separators=(",", ":")),
-            model_version=MODEL_VERSION,
-            input_fingerprint=fingerprint,
-            workbook=data,
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    forecast = build_forecast(con, plan, as_of, decided=True)
-    page = write_claim_page(
-        claim_page_path(out),
-        claim_page_html(con, plan, as_of, decisions, list(content.summary), forecast.quarters),
-    )
+    # All or nothing (docs/contracts.md, "a claim submission"): the ledger rows and the
+    # report page are made in one transaction, and both files are written to temporary
+    # files before it commits. A failure or a kill before the commit leaves no trace in
+    # the ledger and no file; after it only two renames remain.
+    staged: dict[Path, Path] = {}
+    try:
+        with all_or_nothing(con) if submit else nullcontext(con):
+            submission_id = (
+                record_submission(
+                    con,
+                    decisions,
+                    as_of=as_of,
+                    period=financial_quarter(as_of),
+                    plan_version=plan.version,
+                    plan_source=plan.source,
+                    # File order, not Plan.as_json()'s sorted keys: the summary lists
+                    # headlines in the plan's order, so a re-run must see the same order.
+                    plan_json=json.dumps(plan.data, separators=(",", ":")),
+                    model_version=MODEL_VERSION,
+                    input_fingerprint=fingerprint,
+                    workbook=data,
+                )
+                if submit
+                else None
+            )
+            forecast = build_forecast(con, plan, as_of, decided=True)
+            page_html = claim_page_html(
+                con, plan, as_of, decisions, list(content.summary), forecast.quarters
+            )
+            page = claim_page_path(out)
+            staged = stage_files({out: data, page: page_html.encode()})
+    except BaseException:
+        discard(staged)
+        raise
+    for target, temporary in staged.items():
+        put_in_place(temporary, target)
     log.info("workbook written: %s%s", out, " (submitted)" if submit else "")
     claimed = decisions[decisions["claimed"]]
     return ClaimResult(

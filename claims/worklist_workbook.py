@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from claims.worklist import Worklist
+from data_contracts.file_writes import write_whole
+from data_contracts.personal_outputs import check_personal_folder, write_personal
 from data_contracts.warehouse_paths import OutputPathError, check_output_file
 from data_contracts.xlsx_writer import render_sheets
 
@@ -40,14 +42,11 @@ def worklist_files(out: Path | None, counts: Path | None, as_of: date) -> Workli
 
 def check_worklist_files(files: WorklistFiles, warehouse: Path) -> None:
     """Refuse paths that would mix the personal list with other outputs."""
+    # Not in an inbox, not beside the warehouse, only a new folder or one of personal outputs.
+    check_personal_folder(files.personal, warehouse)
     check_output_file(files.personal, warehouse)
     check_output_file(files.counts, warehouse)
     folder = files.personal.resolve().parent
-    if folder == warehouse.resolve().parent:
-        raise OutputPathError(
-            f"{files.personal}: the worklist names people, so it goes in a folder of its own, "
-            f"not beside the warehouse (e.g. --out {PERSONAL_FOLDER}/{files.personal.name})"
-        )
     if folder == files.counts.resolve().parent:
         raise OutputPathError(
             f"{files.counts}: the analysts' count version must not go in the folder of the "
@@ -175,10 +174,7 @@ def count_table(worklist: Worklist) -> pd.DataFrame:
 
 
 def write_worklist(worklist: Worklist, files: WorklistFiles) -> WorklistFiles:
-    for path, data in (
-        (files.personal, personal_workbook(worklist, files.counts)),
-        (files.counts, counts_workbook(worklist)),
-    ):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    # The personal list owner-only (0600) in its marked folder; both written whole.
+    write_personal(files.personal, personal_workbook(worklist, files.counts))
+    write_whole(files.counts, counts_workbook(worklist))
     return files

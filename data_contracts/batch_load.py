@@ -26,6 +26,7 @@ from data_contracts.feed_reader import (
     read_feed_table,
 )
 from data_contracts.feeds import Feed
+from data_contracts.file_versions import current_versions
 from data_contracts.parsing import month_first_dates
 from data_contracts.repeats import REPEAT_LABEL, find_repeats, record_keys, unstage
 from data_contracts.validation import BatchValidation, CheckResult, validate_batches
@@ -343,16 +344,11 @@ def _result_rows(
 def _supersede(
     con: duckdb.DuckDBPyConnection, feed: Feed, file_name: str, batch_id: str, load_seq: int
 ) -> tuple[str, ...]:
-    """A corrected file re-sent under the same name replaces the feed's current batch of
-    that name (docs/contracts.md): recorded, never deleted, and read through `stg_<feed>`."""
-    earlier = [
-        row[0]
-        for row in con.execute(
-            "select batch_id from load_batch where feed = ? and file_name = ? "
-            "and batch_id not in (select batch_id from load_supersession) order by load_seq",
-            [feed.name, file_name],
-        ).fetchall()
-    ]
+    """A corrected file re-sent under the same name (or, when its original was never
+    loaded, a later renamed copy of it) replaces the feed's current versions of that file
+    (data_contracts/file_versions.py, docs/contracts.md): recorded, never deleted, and
+    read through `stg_<feed>`."""
+    earlier = [batch for batch, _ in current_versions(con, feed.name, file_name)]
     for old in earlier:
         con.execute("insert into load_supersession values (?, ?, ?)", [old, batch_id, load_seq])
     return tuple(earlier)

@@ -123,14 +123,39 @@ class _Records:
     damaged: bool = False
 
 
-def read_feed_table(path: Path, options: ReadOptions | None = None) -> FeedTable:
-    """Read one file as text with lower-case column names; refuse what is not a table."""
+def read_feed_table(
+    path: Path, options: ReadOptions | None = None, first_lines: int | None = None
+) -> FeedTable:
+    """Read one file as text with lower-case column names; refuse what is not a table.
+
+    `first_lines`: read only that many lines of a CSV (`sfp sources check` showing its
+    first rows), never the whole file."""
     name = display_name(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise FeedFileError(f"{name}: not a CSV or XLSX file (expected .csv or .xlsx)")
     kind = "csv" if suffix == ".csv" else "xlsx"
-    return read_table(path.read_bytes(), kind, name, options)
+    data = head_lines(path, first_lines) if first_lines and kind == "csv" else path.read_bytes()
+    return read_table(data, kind, name, options)
+
+
+def head_lines(path: Path, lines: int) -> bytes:
+    """The first `lines` lines of a text file (all of it if shorter), read a block at a
+    time: a preview of a 200 MB extract reads kilobytes, not the file."""
+    blocks: list[bytes] = []
+    seen = 0
+    with path.open("rb") as handle:
+        while seen < lines:
+            block = handle.read(HEAD_BYTES)
+            if not block:
+                return b"".join(blocks)
+            blocks.append(block)
+            seen += block.count(b"\n")
+    data = b"".join(blocks)
+    end = -1
+    for _ in range(lines):
+        end = data.index(b"\n", end + 1)
+    return data[: end + 1]
 
 
 def read_table(

@@ -38,14 +38,21 @@ from data_contracts.feed_reader import (
     read_feed_file,
 )
 from data_contracts.feeds import FEEDS
+from data_contracts.file_versions import is_copy
 from data_contracts.inbox_scan import InboxEntry, scan_inbox
-from data_contracts.refusals import digest_or_none, earlier_refusal, refuse, unexpected
+from data_contracts.refusals import (
+    digest_or_none,
+    earlier_refusal,
+    refuse,
+    refused_copy,
+    unexpected,
+)
 from data_contracts.source_catalogue import SourceCatalogue, load_catalogue
 from data_contracts.source_definitions import SourceDefinition, SourceDefinitionError
 from data_contracts.source_ingest import folder_key, prepare_source_file
 from data_contracts.source_match import choose_definition
 from data_contracts.validation import validate_batches
-from data_contracts.warehouse import is_interrupt
+from data_contracts.warehouse import disk_full, is_disk_full, is_interrupt
 
 __all__ = [
     "BatchReport",
@@ -253,14 +260,20 @@ def ingest_feed(
     seen: set[str] = set()
     waiting: list[PreparedFile] = []
     waiting_rows = 0
-    for entry in entries:
+    tonight = {recorded_name(entry) for entry in entries}
+    digests: set[str] = set()
+    # Files under their own names first, then renamed copies (data_contracts/
+    # file_versions.py): a copy of bytes loaded tonight is `already loaded`, and a copy of
+    # a file in the inbox tonight never loads before (or instead of) its original.
+    for entry in sorted(entries, key=lambda e: is_copy(recorded_name(e))):
         if waiting_rows >= VALIDATION_ROWS:
             _validate_and_load(con, waiting, loaded_at, done)
             waiting, waiting_rows = [], 0
-        prepared = _prepare(con, entry, seen, loaded_at, reload_stale)
+        prepared = _prepare(con, entry, seen, loaded_at, reload_stale, (tonight, digests))
         if isinstance(prepared, BatchReport):
             done(entry.path, prepared)
         else:
+            digests.add(prepared.digest)
             waiting.append(prepared)
             waiting_rows += len(prepared.table.frame)
     _validate_and_load(con, waiting, loaded_at, done)
@@ -309,15 +322,23 @@ def in_inbox_order(
     return [reports[entry.path, entry.feed] for entry in plan.entries]
 
 
+def recorded_name(entry: PlannedEntry) -> str:
+    """The name `load_batch` records for the entry's file (a source folder's with its folder)."""
+    name = display_name(entry.path.name)
+    return f"{entry.source.folder}/{name}" if entry.source is not None else name
+
+
 def _prepare(
     con: duckdb.DuckDBPyConnection,
     entry: PlannedEntry,
     seen: set[str],
     loaded_at: datetime,
     reload_stale: bool,
+    tonight: tuple[set[str], set[str]] = (set(), set()),
 ) -> PreparedFile | BatchReport:
     """The file read and checked for its feed, or its report (known, refused, still
-    refused, stale)."""
+    refused, a renamed copy of a loaded file, stale). `tonight`: the recorded names of
+    the feed's files in this run, and the bytes (sha256) read so far."""
     name = display_name(entry.path)
     feed = FEEDS[entry.feed]
     key = entry.source.fingerprint if entry.source else None
@@ -326,6 +347,11 @@ def _prepare(
         earlier = earlier_refusal(con, feed.name, digest, key)
         if earlier is not None:
             return BatchReport.unloaded(feed.name, name, "still refused", earlier)
+        copy = refused_copy(
+            con, feed.name, entry.path, recorded_name(entry), digest, key, tonight, loaded_at
+        )
+        if copy is not None:
+            return copy
     try:
         if entry.source is None:
             return prepare_file(con, feed, entry.path, seen)
@@ -376,9 +402,12 @@ def _validate_and_load(
 
 
 def _stop_if_interrupted(error: Exception) -> None:
-    """Ctrl-C stops the night (the open batch was rolled back); it never refuses a file."""
+    """Ctrl-C or a full disk stops the night (the open batch was rolled back); neither is
+    the file's fault, so neither refuses it (a refusal is remembered by the bytes)."""
     if is_interrupt(error):
         raise KeyboardInterrupt from error
+    if is_disk_full(error):
+        raise disk_full("loading the inbox") from None
 
 
 def _refuse_prepared(

@@ -14,6 +14,7 @@ import duckdb
 
 from data_contracts.batch_load import BatchReport, file_sha256
 from data_contracts.feed_reader import display_name
+from data_contracts.file_versions import copy_refusal, is_copy, original_name
 from data_contracts.warehouse import scalar
 
 
@@ -80,3 +81,39 @@ def refuse(
             [feed or None, name, digest, message, loaded_at, definition_key],
         )
     return BatchReport.unloaded(feed or "", name, "refused", error=message)
+
+
+def refused_copy(
+    con: duckdb.DuckDBPyConnection,
+    feed: str,
+    path: Path,
+    file_name: str,
+    digest: str,
+    definition_key: str | None,
+    tonight: tuple[set[str], set[str]],
+    loaded_at: datetime,
+) -> BatchReport | None:
+    """The report of a renamed copy that must not load (data_contracts/file_versions.py):
+    its original is loaded or in the inbox tonight. None for any other file, and for a
+    copy whose bytes are loaded already (`already loaded`, as any such file).
+
+    `tonight`: the recorded names of the feed's files in this run, and the bytes (sha256)
+    read so far. The refusal is remembered for these bytes under this copy's original
+    only, so the same bytes sent under the original name load as its correction.
+    """
+    if not is_copy(file_name):
+        return None
+    copy_key = f"copy of {original_name(file_name)}|{definition_key or ''}"
+    earlier = earlier_refusal(con, feed, digest, copy_key)
+    if earlier is not None:
+        return BatchReport.unloaded(feed, display_name(path), "still refused", earlier)
+    names, digests = tonight
+    known = scalar(
+        con, "select 1 from load_batch where file_sha256 = ? and feed = ?", [digest, feed]
+    )
+    if digest in digests or known:
+        return None
+    reason = copy_refusal(con, feed, file_name, names)
+    if reason is None:
+        return None
+    return refuse(con, feed, path, reason, loaded_at, digest, copy_key)

@@ -6,8 +6,9 @@ housing file turned a case from not claimed to claimed. A new batch's row that r
 current staged row of another file (same feed, same `Feed.resend_key`) is quarantined as
 `same as <file> row N`, naming the row that stays.
 
-A corrected file re-sent under the *same* name is not a repeat: it supersedes the earlier
-batch of that name (docs/contracts.md), so batches of that file name are left out here.
+A corrected file re-sent under the *same* name (or a renamed copy of a file, where it is
+loaded: data_contracts/file_versions.py) is not a repeat: it supersedes the earlier
+versions of that file (docs/contracts.md), so their batches are left out here.
 When the key is every column, rows are paired occurrence by occurrence: a file with two
 identical referral rows next to an earlier file with one keeps one of its two.
 """
@@ -21,6 +22,7 @@ import pandas as pd
 
 from data_contracts.feed_reader import RAGGED_COLUMN
 from data_contracts.feeds import Feed
+from data_contracts.file_versions import current_versions
 
 REPEAT_LABEL = "not already staged from another file"
 
@@ -91,7 +93,7 @@ def find_repeats(
             from earlier_key e
             join stg_{feed.name}_all s using (batch_id, "row_number")
             join load_batch b using (batch_id)
-            where b.feed = $feed and b.file_name <> $file_name
+            where b.feed = $feed and not list_contains($versions, s.batch_id)
                 and s.batch_id not in (select batch_id from load_supersession)
         ),
         new as (
@@ -107,8 +109,11 @@ def find_repeats(
         )
         select * from final order by row_index
     """
+    # Earlier versions of this file (the same name, or a renamed copy of it) are not
+    # repeated but replaced: this batch supersedes them in the same transaction.
+    versions = [batch for batch, _ in current_versions(con, feed.name, file_name)]
     found = con.execute(
-        sql, {"batch": batch_id, "file_name": file_name, "feed": feed.name}
+        sql, {"batch": batch_id, "versions": versions or [""], "feed": feed.name}
     ).fetchall()
     named = f" ({', '.join(key)})" if keyed else ""
     lines = pd.DataFrame(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from data_contracts.batch_load import BatchReport
 from data_contracts.feeds import FEEDS
+from data_contracts.file_writes import write_whole
 
 ROWS_SHOWN = 50
 """Row numbers listed per check; the rest are counted (the quarantine table has them all)."""
@@ -46,8 +47,7 @@ def write_validation_page(reports: Sequence[BatchReport], folder: Path, run_at: 
     """Write this run's page into `folder` and return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / validation_page_name(run_at)
-    path.write_text(render_validation_page(reports, run_at), encoding="utf-8")
-    return path
+    return write_whole(path, render_validation_page(reports, run_at))
 
 
 def render_validation_page(reports: Sequence[BatchReport], run_at: datetime) -> str:

@@ -16,12 +16,19 @@ from pathlib import Path
 import pandas as pd
 
 from data_contracts.batch_load import check_columns
-from data_contracts.feed_reader import FeedFileError, FeedTable, display_name, read_feed_table
+from data_contracts.feed_reader import (
+    FeedFileError,
+    FeedTable,
+    display_name,
+    head_lines,
+    read_feed_table,
+)
 from data_contracts.feeds import FEEDS
 from data_contracts.source_catalogue import SourceCatalogue
 from data_contracts.source_definitions import SourceDefinition
 from data_contracts.source_ingest import read_and_map
 from data_contracts.source_match import best_match
+from data_contracts.source_tables import TEXT_SUFFIXES
 
 FIRST_ROWS = 10
 
@@ -36,6 +43,8 @@ class FeedCheck:
     unmapped: dict[str, dict[str, int]] = field(default_factory=dict)
     first_rows: list[tuple[int, str]] = field(default_factory=list)
     error: str = ""
+    partial: bool = False
+    """Only the first lines of the file were read (a text file longer than the preview)."""
 
 
 @dataclass
@@ -69,7 +78,12 @@ class FileCheck:
 def _feed_lines(feed: FeedCheck) -> list[str]:
     if feed.error:
         return [f"feed {feed.feed}: REFUSED: {feed.error}"]
-    out = [f"feed {feed.feed}: {feed.rows} rows"]
+    out = [
+        f"feed {feed.feed}: the first {feed.rows} rows read (a preview reads no further;"
+        " the counts below are of those rows, the nightly reads every row)"
+        if feed.partial
+        else f"feed {feed.feed}: {feed.rows} rows"
+    ]
     found = [f"{c} <- {how}" for c, how in feed.found.items()]
     out.append("  columns found: " + (", ".join(found) or "none"))
     if feed.blank:
@@ -108,10 +122,11 @@ def check_file(
         definition = found.definition
     check = FileCheck(path, definition)
     name = display_name(path)
+    lines = preview_lines(rows, definition.read.header_row)
     for mapping in definition.feeds:
-        result = FeedCheck(mapping.feed)
+        result = FeedCheck(mapping.feed, partial=is_partial(path, lines, definition))
         try:
-            table, mapped, origin, _ = read_and_map(path, definition, mapping)
+            table, mapped, origin, _ = read_and_map(path, definition, mapping, lines)
             check_columns(mapping.contract, table.frame, name)
         except FeedFileError as error:
             result.error = str(error).replace(f"{name}: ", "")
@@ -136,13 +151,32 @@ def check_file(
     return check
 
 
+def preview_lines(rows: int, header_row: int) -> int:
+    """Lines of a text file read to show its first `rows` rows: the header, the rows, and
+    room for blank lines and values that span lines (`sfp sources check` reads no more)."""
+    return header_row + 2 * rows + 10
+
+
+def is_partial(path: Path, lines: int, definition: SourceDefinition | None = None) -> bool:
+    """Whether a preview of `lines` lines leaves some of the file unread (a workbook, or a
+    source of several tables joined by a query, is read whole)."""
+    text = path.suffix.lower() in ((".csv",) if definition is None else TEXT_SUFFIXES)
+    if not text or (definition is not None and definition.tables):
+        return False
+    try:
+        return len(head_lines(path, lines)) < path.stat().st_size
+    except OSError:
+        return False
+
+
 def _spec_check(path: Path, rows: int, load_date: date) -> FileCheck:
     feed = FEEDS[path.parent.name.lower()]
     check = FileCheck(path, None)
-    result = FeedCheck(feed.name)
+    lines = preview_lines(rows, 1)
+    result = FeedCheck(feed.name, partial=is_partial(path, lines))
     name = display_name(path)
     try:
-        table = read_feed_table(path)
+        table = read_feed_table(path, first_lines=lines)
         check_columns(feed, table.frame, name)
     except FeedFileError as error:
         result.error = str(error).replace(f"{name}: ", "")

@@ -13,6 +13,7 @@ import codecs
 import csv
 import re
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -410,7 +411,36 @@ def _formats(data: object, where: str, names: tuple[str, ...]) -> tuple[str, ...
             raise SourceDefinitionError(
                 f"{where}: '{text}' (expected {', '.join(names)} or a pattern such as %d/%m/%Y)"
             )
+        if text not in names:
+            _check_pattern(text, where, whole_date=where.endswith("date_formats"))
     return formats
+
+
+PATTERN_PROBE = datetime(2024, 5, 17, 13, 45, 30)
+"""A date every pattern must write and read back (to the day, or to the month)."""
+
+
+def _check_pattern(pattern: str, where: str, whole_date: bool) -> None:
+    """A strftime pattern that reads back the date it writes: a bad directive (`%Q`, a
+    stray `%`) or a pattern without the year, month (and day) is one line here, when the
+    definition is loaded, not a traceback when a file is read (issue 22)."""
+    import pandas as pd
+
+    wanted = "a day, month and year" if whole_date else "a month and year"
+    try:
+        written = PATTERN_PROBE.strftime(pattern)
+        read = pd.to_datetime(pd.Series([written]), format=pattern, errors="coerce").iloc[0]
+    except (ValueError, TypeError) as error:
+        raise SourceDefinitionError(
+            f"{where}: '{pattern}' is not a date pattern ({error}); expected one such as %d/%m/%Y"
+        ) from None
+    parts = (read.year, read.month, read.day) if not pd.isna(read) else None
+    expected = (2024, 5, 17) if whole_date else (2024, 5)
+    if parts is None or parts[: len(expected)] != expected:
+        raise SourceDefinitionError(
+            f"{where}: '{pattern}' does not read {wanted} (expected a pattern such as"
+            f" {'%d/%m/%Y' if whole_date else '%m/%Y'})"
+        )
 
 
 def _mapping(data: object, where: str, allowed: tuple[str, ...] | None = None) -> dict[Any, Any]:

@@ -169,7 +169,7 @@ def prepare_source_file(
 
 
 def read_and_map(
-    path: Path, definition: SourceDefinition, mapping: FeedMapping
+    path: Path, definition: SourceDefinition, mapping: FeedMapping, first_lines: int | None = None
 ) -> tuple[FeedTable, MappedFeed, pd.DataFrame | None, tuple[CheckResult, ...]]:
     """A file's rows for one feed, mapped: (table for the contract, the mapping, row
     origins, the checks that quarantined lines).
@@ -178,10 +178,13 @@ def read_and_map(
     into the feed's columns: a line the reader could not read (the wrong number of
     fields, a NUL character, an over-long value, bytes not valid text) with the reader's
     reason alone, then every value the mapping could not turn. `load_file` quarantines
-    them with the contract's lines in the batch's one transaction."""
+    them with the contract's lines in the batch's one transaction. `first_lines`: only
+    that many lines of a one-table text file (`sfp sources check`)."""
     name = display_name(path)
     wanted = tuple(t.name for t in definition.tables) if mapping.sql else (mapping.table,)
-    tables = read_source_tables(path, definition, wanted if definition.tables else ())
+    tables = read_source_tables(
+        path, definition, wanted if definition.tables else (), first_lines=first_lines
+    )
     origin = None
     if mapping.sql:
         rows, origin = query_tables(definition, mapping, tables, name)

@@ -3,7 +3,8 @@
 A file matches a definition when it can be read as the definition says and every column
 each of its feeds needs is there (by an alias, its own name, or a derivation's input),
 and every table a query reads is there with the columns it declares. Of several matches
-the one that reads the most of the file's columns wins; a file matching none is refused
+the one that reads the most of the file's columns wins; two or more reading as many are
+refused naming them all (never chosen by name); a file matching none is refused
 with one line naming the definitions tried and the closest match (the one reading most
 of the file's columns, then lacking fewest) with what it lacks.
 """
@@ -69,7 +70,16 @@ def best_match(path: Path, candidates: list[SourceDefinition]) -> tuple[Match | 
     matches = [match(path, definition) for definition in candidates]
     good = [m for m in matches if m.matches]
     if good:
-        return max(good, key=lambda m: (m.found, [-ord(c) for c in m.definition.name])), ""
+        most = max(m.found for m in good)
+        best = sorted(m.definition.name for m in good if m.found == most)
+        if len(best) > 1:
+            # Never routed by name (issue 22): which partner sent it is the council's to say.
+            return None, (
+                f"{display_name(path)}: matches source definitions {' and '.join(best)} equally"
+                f" (each reads {most} of its columns), so it is not loaded: give each"
+                " definition its own folder, or make one name a column only its files have"
+            )
+        return next(m for m in good if m.found == most), ""
     closest = max(
         matches,
         key=lambda m: (not m.error, m.found, -len(m.missing), [-ord(c) for c in m.definition.name]),

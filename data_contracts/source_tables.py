@@ -29,6 +29,7 @@ from data_contracts.feed_reader import (
     FeedTable,
     ReadOptions,
     display_name,
+    head_lines,
     read_table,
     sheet_states,
 )
@@ -52,17 +53,24 @@ def read_source_tables(
     definition: SourceDefinition,
     wanted: tuple[str, ...] = (),
     header_only: bool = False,
+    first_lines: int | None = None,
 ) -> dict[str, FeedTable]:
     """The file's tables: `{"": table}` for a one-table source, else by table name.
 
     Column names keep their case (the definition's aliases ignore it). `header_only`
     reads just the column names (to choose a definition for a file without reading all of
-    it). Raises FeedFileError (one line naming the file) for what cannot be read as the
+    it); `first_lines` reads only that many lines of a one-table text file (a preview).
+    Raises FeedFileError (one line naming the file) for what cannot be read as the
     definition says.
     """
     name = display_name(path)
     suffix = path.suffix.lower()
-    data = _head_bytes(path) if header_only and suffix in TEXT_SUFFIXES else path.read_bytes()
+    if header_only and suffix in TEXT_SUFFIXES:
+        data = _head_bytes(path)
+    elif first_lines and suffix in TEXT_SUFFIXES and not definition.tables:
+        data = head_lines(path, first_lines)  # a preview (`sfp sources check`)
+    else:
+        data = path.read_bytes()
     if not data.strip():
         raise FeedFileError(f"{name}: empty file (expected a header row and data rows)")
     options = definition.read

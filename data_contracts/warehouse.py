@@ -6,7 +6,10 @@ from the feed contracts so they can never drift from what ingestion writes.
 
 from __future__ import annotations
 
+import errno
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -109,13 +112,63 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         )
     except (duckdb.Error, OSError) as error:
         raise WarehouseError(describe_open_failure(path, error)) from None
-    if not read_only:
-        try:
+    try:
+        refuse_foreign(con, path)
+        if not read_only:
             ensure_ingest_tables(con)
-        except duckdb.Error as error:
-            con.close()
-            raise WarehouseError(describe_open_failure(path, error)) from None
+    except duckdb.Error as error:
+        con.close()
+        raise WarehouseError(describe_open_failure(path, error)) from None
+    except WarehouseError:
+        con.close()
+        raise
     return con
+
+
+OWN_TABLE = "load_batch"
+"""The table every warehouse of this pipeline has held since its first night (`connect`
+makes it before anything else): a DuckDB file that holds tables but not this one was made
+by another application."""
+
+
+def refuse_foreign(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A DuckDB file of another application is one line and left exactly as it was.
+
+    Only reads the catalogue (DuckDB writes nothing to a file on open and close when no
+    statement changed it). A new, empty file is a new warehouse; an older warehouse of
+    this pipeline is recognised by `load_batch`, so every existing warehouse keeps working.
+    """
+    tables = con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "union all select view_name from duckdb_views() "
+        "where database_name = current_database() and not internal"
+    ).fetchall()
+    names = {name for (name,) in tables}
+    if names and OWN_TABLE not in names:
+        raise WarehouseError(
+            f"{path}: a DuckDB file of another application ({len(names)} tables or views,"
+            f" no {OWN_TABLE}), not a warehouse of this pipeline; it was left untouched"
+            " (choose another --warehouse)"
+        )
+
+
+def check_warehouse_file(path: Path) -> None:
+    """Before a command takes the lock or prepares Prefect beside `path`: refuse a file
+    that is not a warehouse of this pipeline, so nothing is written next to it either.
+
+    A warehouse held open by another process is left to the lock and the later open
+    (`--wait` waits for it), as is anything else the later open explains in one line.
+    """
+    if not path.is_file():
+        return
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=dict(NO_EXTENSIONS))
+    except (duckdb.Error, OSError):
+        return
+    try:
+        refuse_foreign(con, path)
+    finally:
+        con.close()
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -131,6 +184,8 @@ def describe_open_failure(path: Path, error: BaseException) -> str:
             f"{path}: open in another program{process}; close it there (a DuckDB shell,"
             " a notebook) and try again"
         )
+    if is_disk_full(error):
+        return f"{path}: disk full (no space left on the device); free some space and run again"
     if _starts_with(path, SQLITE_HEADER):
         return f"{path}: a SQLite database, not a DuckDB warehouse (choose another --warehouse)"
     if "not a valid DuckDB database" in message or "Corrupt" in message:
@@ -151,6 +206,27 @@ def describe_open_failure(path: Path, error: BaseException) -> str:
     if isinstance(error, IsADirectoryError) or "Is a directory" in message:
         return f"{path}: is a folder (expected a warehouse file)"
     return f"{path}: cannot be opened as a warehouse ({type(error).__name__})"
+
+
+class DiskFull(WarehouseError):
+    """The disk filled while writing: one line, exit code 2; never a file's fault."""
+
+
+DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded", "disk is full")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """A full disk (or quota) under DuckDB or a file write, whatever wraps it."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return any(words in str(error).lower() for words in DISK_FULL_WORDS)
+
+
+def disk_full(where: str) -> DiskFull:
+    return DiskFull(
+        f"disk full (no space left on the device) while {where}: free some space and run"
+        " again; what was recorded before is kept whole, what was being written was rolled back"
+    )
 
 
 def is_interrupt(error: BaseException) -> bool:
@@ -249,6 +325,23 @@ def staged_as_of_load_sql(feed: str) -> str:
         f"where b.load_seq <= $load_seq and s.batch_id not in (\n"
         f"    select batch_id from load_supersession where superseded_at_seq <= $load_seq)"
     )
+
+
+@contextmanager
+def all_or_nothing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: every statement inside is kept, or (on any error, Ctrl-C or a kill)
+    none is. DuckDB writes a transaction to its log only when it commits, so a process
+    killed inside leaves the warehouse as it was before `begin`."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass  # a failed statement already ended the transaction
+        raise
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:

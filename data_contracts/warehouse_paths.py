@@ -10,8 +10,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from data_contracts.inbox_places import enclosing_inbox
+
 DEMO_MARKER = ".sfp-demo"
 """A file the demo writes into a folder it made; only such a folder is ever emptied."""
+SAMPLE_MARKER = ".sfp-sample"
+"""A file `sfp sample` writes into a folder it made; only such a folder is written again."""
+SAMPLE_ENTRIES = frozenset({"inbox", "truth", "historic_claims.csv"})
+"""What a sample writes into its folder, and so all that a later sample there replaces."""
 
 
 class OutputPathError(ValueError):
@@ -65,21 +71,54 @@ def check_output_file(out: Path, warehouse: Path) -> None:
                 f"{out}: is inside {folder.name}/, which the warehouse manages"
                 " (choose a path outside it)"
             )
+    inbox = enclosing_inbox(target.parent)
+    if inbox is not None:
+        raise OutputPathError(
+            f"{out}: is inside a partner inbox ({inbox}), where the nightly would read it"
+            " as a partner's file (choose a path outside it)"
+        )
+
+
+def check_own_folder(
+    folder: Path, marker: str, command: str, option: str, keep: str = ""
+) -> list[Path]:
+    """What is in `folder` (hidden entries too; the marker and `keep`, the command's own
+    lock, left out); refuse a folder that exists, holds something, and was not made by
+    `command` (it holds no `marker`).
+
+    A command that writes a folder of its own (`sfp demo --dir`, `sfp sample --out`) may
+    only ever write into a new or empty folder, or one it marked before: a council's
+    shared drive or a real inbox given by mistake is left exactly as it was.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputPathError(f"{folder}: is a file (expected a folder for `{command}`)")
+    if not folder.is_dir():
+        return []
+    entries = sorted(entry for entry in folder.iterdir() if entry.name not in (marker, keep))
+    if entries and not (folder / marker).is_file():
+        raise OutputPathError(
+            f"{folder}: folder exists and was not made by `{command}`; it is left as it"
+            f" is (choose a new or empty folder with {option})"
+        )
+    return entries
+
+
+def remove_entries(entries: list[Path]) -> None:
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def mark_folder(folder: Path, marker: str, note: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / marker).write_text(note + "\n", encoding="utf-8")
 
 
 def check_demo_folder(folder: Path, keep: Path) -> list[Path]:
     """What the demo would delete in `folder`; refuse a folder the demo did not make."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputPathError(f"{folder}: is a file (expected a folder for the demo)")
-    if not folder.is_dir():
-        return []
-    entries = sorted(entry for entry in folder.iterdir() if entry.name != keep.name)
-    if entries and not (folder / DEMO_MARKER).is_file():
-        raise OutputPathError(
-            f"{folder}: folder exists and was not made by `sfp demo`; it is left as it"
-            " is (choose a new or empty folder with --dir)"
-        )
-    return entries
+    return check_own_folder(folder, DEMO_MARKER, "sfp demo", "--dir", keep.name)
 
 
 def prepare_demo_folder(folder: Path, keep: Path) -> None:
@@ -88,12 +127,23 @@ def prepare_demo_folder(folder: Path, keep: Path) -> None:
     Called with the warehouse lock held, so a second demo cannot write into the folder
     while it is emptied; the lock file itself stays so the lock stays meaningful.
     """
-    for entry in check_demo_folder(folder, keep):
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / DEMO_MARKER).write_text(
-        "Made by `sfp demo`: the next demo run empties this folder.\n", encoding="utf-8"
+    remove_entries(check_demo_folder(folder, keep))
+    mark_folder(folder, DEMO_MARKER, "Made by `sfp demo`: the next demo run empties this folder.")
+
+
+def check_sample_folder(folder: Path) -> list[Path]:
+    """What `sfp sample` would replace in `folder`: only what a sample writes, in a folder
+    a sample made (a warehouse the user keeps beside its inbox stays)."""
+    entries = check_own_folder(folder, SAMPLE_MARKER, "sfp sample", "--out")
+    return [entry for entry in entries if entry.name in SAMPLE_ENTRIES]
+
+
+def prepare_sample_folder(folder: Path) -> None:
+    """Remove an earlier sample's inbox and truth (never anything else) and mark the folder."""
+    remove_entries(check_sample_folder(folder))
+    mark_folder(
+        folder,
+        SAMPLE_MARKER,
+        "Made by `sfp sample`: the next sample written here replaces inbox/, truth/ and"
+        " historic_claims.csv.",
     )

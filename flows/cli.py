@@ -20,8 +20,16 @@ from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from claims.worklist import WorklistError
 from data_contracts.feed_reader import FeedFileError
+from data_contracts.file_writes import OutputWriteError
 from data_contracts.source_definitions import SourceDefinitionError
-from data_contracts.warehouse import WarehouseError, connect, is_interrupt
+from data_contracts.warehouse import (
+    WarehouseError,
+    check_warehouse_file,
+    connect,
+    disk_full,
+    is_disk_full,
+    is_interrupt,
+)
 from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import OutputPathError
 from flows.arguments import OneLineParser, common_options
@@ -48,6 +56,7 @@ USER_MISTAKES = (
     SparkUnavailable,
     ModelMismatch,
     WorklistError,
+    OutputWriteError,
 )
 """Errors whose message is a complete one-line answer to the user (exit code 2)."""
 
@@ -71,6 +80,9 @@ def check_inputs(args: argparse.Namespace) -> None:
     if command.needs_warehouse and not args.warehouse.exists():
         raise UsageError(f"{args.warehouse}: warehouse not found (run `sfp nightly` first)")
     command.check(args)
+    if command.locks or command.needs_warehouse:
+        # Before the lock file and Prefect's folder are made beside it.
+        check_warehouse_file(command.warehouse(args))
 
 
 def _prepare_prefect(warehouse: Path) -> None:
@@ -83,8 +95,16 @@ def _prepare_prefect(warehouse: Path) -> None:
         why = (error.strerror or type(error).__name__).lower()
         raise WarehouseError(f"{warehouse}: cannot be written beside ({why})") from None
     send_pipeline_logs_to_prefect()
+
+
+def _start_temporary_server() -> None:
+    """Last, once every check has passed: Prefect's temporary server (the flow would start
+    it anyway), watched so that a killed `sfp` does not leave it running."""
+    from flows.environment import guard_temporary_server
+
     if not os.environ.get("PREFECT_API_URL"):
         log.info("starting Prefect's temporary server (no Prefect server set; about 20 s)")
+        guard_temporary_server()
 
 
 def execute(command: Command, args: argparse.Namespace) -> int:
@@ -93,6 +113,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
     if not command.locks:
         if command.flow:
             _prepare_prefect(warehouse)
+            _start_temporary_server()
         return command.run(args, warehouse)
     with warehouse_lock(warehouse, args.wait):
         if command.prepare is not None:
@@ -101,6 +122,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         # Opened once before a flow does, with the lock held: a file another program holds
         # open, a read-only, damaged or foreign file is one line here (WarehouseError).
         connect(warehouse).close()
+        _start_temporary_server()
         return command.run(args, warehouse)
 
 
@@ -121,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"sfp: error: {error}", file=sys.stderr)
             return 2
         except Exception as error:
+            if is_disk_full(error):
+                print(f"sfp: error: {disk_full(f'running {args.command}')}", file=sys.stderr)
+                return 2
             if not is_interrupt(error):
                 raise  # an unexpected error keeps its traceback
             return _interrupted()

@@ -19,8 +19,10 @@ from data_contracts.night_totals import file_lines, totals_line
 from data_contracts.warehouse import connect
 from data_contracts.warehouse_paths import (
     check_demo_folder,
+    check_sample_folder,
     lock_path,
     prepare_demo_folder,
+    prepare_sample_folder,
 )
 from flows.arguments import (
     add_noise_options,
@@ -104,9 +106,15 @@ def _sample_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_sample(args: argparse.Namespace) -> None:
+    check_sample_folder(args.out)
+
+
 def _run_sample(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.sample import sample_flow
 
+    # Only a new or empty folder, or one an earlier sample made (its own entries replaced).
+    prepare_sample_folder(args.out)
     noise = asdict(noise_from_args(args))
     summary = sample_flow(args.out, args.households, args.seed, noise, args.hard, args.shape)
     print(
@@ -206,6 +214,10 @@ def _check_nightly(args: argparse.Namespace) -> None:
     use_sources(args)
     if args.model is not None and not args.model.is_file():
         raise UsageError(f"{args.model}: saved person model not found")
+    if args.model is not None:
+        from matching.pair_scoring import check_saved_model
+
+        check_saved_model(args.model)  # one line for a file of the wrong shape
     if args.engine == "spark" and not find_spec("pyspark"):
         raise UsageError(
             "--engine spark needs pyspark: install the extra with "
@@ -321,6 +333,7 @@ COMMANDS: dict[str, Command] = {
             "write a synthetic council's inbox and truth",
             _sample_arguments,
             _run_sample,
+            check=_check_sample,
             locks=False,
         ),
         Command(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from flows.progress import PIPELINE_LOGGERS
@@ -52,3 +54,53 @@ def send_pipeline_logs_to_prefect() -> None:
             logger.addHandler(APILogHandler())
         if logger.level == logging.NOTSET or logger.level > logging.INFO:
             logger.setLevel(logging.INFO)
+
+
+WATCHDOG = """
+import os, signal, sys, time
+parent, server = int(sys.argv[1]), int(sys.argv[2])
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+while os.getppid() == parent and alive(server):
+    time.sleep(0.5)
+if os.getppid() != parent and alive(server):
+    os.kill(server, signal.SIGTERM)
+    for _ in range(50):
+        time.sleep(0.1)
+        if not alive(server):
+            break
+    else:
+        os.kill(server, signal.SIGKILL)
+"""
+"""Runs beside `sfp`: when `sfp` is gone (killed, so its exit handler never ran) and
+its temporary Prefect server is not, stops the server; exits with the server otherwise."""
+
+
+def guard_temporary_server() -> int | None:
+    """Start Prefect's temporary server now (the flow would start it anyway) and a small
+    watchdog that stops it should `sfp` be killed: a killed `sfp` left its server running,
+    about 200 MB each (issue 22). Returns the server's process id (None: a real server)."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return None
+    server = SubprocessASGIServer()
+    server.start()
+    if server.server_process is None:
+        return None
+    pid = server.server_process.pid
+    subprocess.Popen(
+        [sys.executable, "-c", WATCHDOG, str(os.getpid()), str(pid)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C in the terminal is for sfp, which stops it itself
+    )
+    return pid

@@ -87,6 +87,33 @@ def _check_same_model(saved: dict[str, Any], reference: dict[str, Any], name: st
         raise ModelMismatch(f"{name}: its blocking rules differ from this version's model")
 
 
+def check_saved_model(model_json: Path) -> None:
+    """A saved person model (`--model`) that this version can score with, or one line
+    saying why not (ModelMismatch): not JSON, not a Splink model, or another model's
+    comparisons or blocking rules. Checked before a run starts (issue 22: a file of the
+    wrong shape gave a traceback from inside Splink)."""
+    name = Path(model_json).name
+    try:
+        saved = json.loads(Path(model_json).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        why = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else type(error).__name__
+        if isinstance(error, json.JSONDecodeError):
+            why = f"not JSON (line {error.lineno})"
+        raise ModelMismatch(f"{name}: not a saved person model ({why})") from None
+    try:
+        float(saved["probability_two_random_records_match"])
+        reference = person_settings(0.5).create_settings_dict(SAVED_DIALECT)
+        _check_same_model(saved, reference, name)
+    except ModelMismatch:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        missing = f" (no {error.args[0]!r})" if isinstance(error, KeyError) else ""
+        raise ModelMismatch(
+            f"{name}: not a saved person model of this pipeline{missing}; use a"
+            " person-model-run-N.json the nightly saved beside the warehouse"
+        ) from None
+
+
 def render_settings(model_json: Path, dialect: str) -> dict[str, Any]:
     """The code's person settings in `dialect`, carrying the saved model's parameters."""
     saved = json.loads(Path(model_json).read_text(encoding="utf-8"))

@@ -26,6 +26,7 @@ from splink import Linker
 # (what Splink's own `save(..., inline=True)` writes, once per chart; here once per page).
 from splink.internals.html_utils import _ChartEncoder, json_for_html, load_chart_libraries
 
+from data_contracts.file_writes import write_whole
 from matching.scoring import Scored
 
 CHARTS = {
@@ -236,9 +237,7 @@ def write_quality_page(
     path: Path,
     scores: dict[str, float] | None = None,
 ) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(quality_html(con, run_id, scores), encoding="utf-8")
-    return path
+    return write_whole(path, quality_html(con, run_id, scores))
 
 
 def sample_truth(con: duckdb.DuckDBPyConnection, source_rows_csv: Path) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data_contracts.warehouse import scalar
+from data_contracts.file_writes import write_whole
+from data_contracts.warehouse import all_or_nothing, scalar
 from data_contracts.xlsx_writer import render_sheets
 
 DECISIONS = ("link", "no link")
@@ -163,9 +164,7 @@ def render_review_workbook(frame: pd.DataFrame) -> bytes:
 
 
 def write_review_workbook(con: duckdb.DuckDBPyConnection, run_id: int, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render_review_workbook(review_sheet(con, run_id)))
-    return path
+    return write_whole(path, render_review_workbook(review_sheet(con, run_id)))
 
 
 def read_decisions(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
@@ -290,14 +289,20 @@ def import_decisions(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Store a review workbook's decisions in `review_decision`; later imports win."""
     decided = read_decisions(path, con)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    con.execute(
-        "create table if not exists review_decision (record_id_l varchar, record_id_r varchar,"
-        " decision varchar, row_number integer, file_name varchar, file_sha256 varchar,"
-        " imported_seq integer)"
-    )
-    seq = int(scalar(con, "select coalesce(max(imported_seq), 0) + 1 from review_decision") or 1)
-    frame = decided.assign(file_name=path.name, file_sha256=digest, imported_seq=seq)
-    con.register("_decided", frame)
-    con.execute("insert into review_decision by name select * from _decided")
-    con.unregister("_decided")
+    # One transaction: an import is recorded whole or not at all (docs/contracts.md).
+    with all_or_nothing(con):
+        con.execute(
+            "create table if not exists review_decision (record_id_l varchar,"
+            " record_id_r varchar, decision varchar, row_number integer, file_name varchar,"
+            " file_sha256 varchar, imported_seq integer)"
+        )
+        seq = int(
+            scalar(con, "select coalesce(max(imported_seq), 0) + 1 from review_decision") or 1
+        )
+        frame = decided.assign(file_name=path.name, file_sha256=digest, imported_seq=seq)
+        con.register("_decided", frame)
+        try:
+            con.execute("insert into review_decision by name select * from _decided")
+        finally:
+            con.unregister("_decided")
     return len(frame)

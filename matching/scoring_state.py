@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from data_contracts.file_writes import write_whole
 from data_contracts.warehouse import scalar
 from matching.model import MODEL_VERSION
 from matching.pair_scoring import ModelMismatch
@@ -188,13 +189,14 @@ def save_model_files(frozen: FrozenModel, model_out: Path) -> None:
     The frequencies file is CSV: `column_name, name_sha256, tf`, the first row carrying
     the salt (`salt, <salt>,`); doubles written to their last digit.
     """
-    model_out.parent.mkdir(parents=True, exist_ok=True)
-    model_out.write_text(json.dumps(frozen.settings, indent=2), encoding="utf-8")
+    # Each file whole or absent: a half-written model would be refused as `--model`.
     rows = _long_rows(frozen.term_frequencies).rename(columns={"value": "name_sha256"})
     salt = pd.DataFrame({"column_name": ["salt"], "name_sha256": [frozen.salt], "tf": [None]})
-    pd.concat([salt, rows], ignore_index=True).to_csv(
-        tf_file(model_out), index=False, float_format="%.17g"
+    frequencies = pd.concat([salt, rows], ignore_index=True).to_csv(
+        index=False, float_format="%.17g"
     )
+    write_whole(tf_file(model_out), frequencies)
+    write_whole(model_out, json.dumps(frozen.settings, indent=2))
 
 
 def tf_file(model_file: Path) -> Path:

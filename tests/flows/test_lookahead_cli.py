@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -28,7 +27,7 @@ def _one_line_refusal(result: Ran, words: str) -> None:
 
 def test_mistakes_are_one_line_before_anything_runs(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:  # a warehouse of this pipeline, never linked
         con.execute("create table kept as select 42 as answer")
     before = warehouse.read_bytes()
     beside = run_sfp("worklist", "--as-of", "2025-09-30", "--warehouse", "w.duckdb",
