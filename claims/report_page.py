@@ -31,6 +31,7 @@ from claims.report_charts import (
     quarter_spec,
     vega_scripts,
 )
+from claims.workbook import Pounds, Share
 from indicators.plan import Plan
 
 GATE_LABELS = {
@@ -184,6 +185,10 @@ def _cell(value: object) -> str:
         return "<td></td>"
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, Share):
+        return f'<td class="n">{value:.1%}</td>'
+    if isinstance(value, Pounds):
+        return f'<td class="n">£{value:,.2f}</td>'
     if isinstance(value, int | float):
         number = f"{value:,.2f}".rstrip("0").rstrip(".")
         return f'<td class="n">{number}</td>'
