@@ -25,6 +25,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from claims.assurance_pack import (
+    FamilyEvidence,
+    SampledFamily,
+    family_page,
+    index_page,
+    pack_name,
+)
 from claims.decide import decide_cases
 from claims.evidence_sources import split_source_row
 from claims.ledger import LedgerError, Submission, check_rerunnable
@@ -46,14 +53,6 @@ date) would have failed had it closed a month later: a spot check looks at it fi
 
 class AssuranceError(OutputPathError):
     """A folder for the packs that is not the command's own: one line, exit 2."""
-
-
-@dataclass(frozen=True)
-class SampledFamily:
-    family_id: str
-    case_id: str
-    why: str
-    """Why the spot check picked it: a re-claim, near a threshold, or at random."""
 
 
 @dataclass(frozen=True)
@@ -199,19 +198,6 @@ def source_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str
     return out
 
 
-@dataclass(frozen=True)
-class FamilyEvidence:
-    """Everything one family's pack shows, read from the restored warehouse copy."""
-
-    sampled: SampledFamily
-    case: dict[str, object]
-    members: pd.DataFrame
-    needs: pd.DataFrame
-    gates: pd.DataFrame
-    attendance: pd.DataFrame
-    rows: list[dict[str, object]]
-
-
 MEMBERS_SQL = """
 select m.role, l.person_id, m.source_person_id, m.forename, m.surname, m.dob, m.sex,
        m.source_record_id
@@ -266,8 +252,6 @@ def assurance_packs(
 ) -> AssuranceResult:
     """Sample the families claimed in the period submitted for `as_of` and write a pack
     for each, and an index, under `out/<as-of>/`."""
-    from claims.assurance_pack import family_page, index_page, pack_name
-
     if not warehouse.exists():
         raise LedgerError(f"{warehouse}: warehouse not found")
     with connect(warehouse) as con:

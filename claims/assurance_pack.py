@@ -12,15 +12,37 @@ private folder (claims/assurance.py).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
 import pandas as pd
 
-from claims.assurance import FamilyEvidence, SampledFamily
 from claims.ledger import Submission
 from claims.report_page import GATE_LABELS, html_table
 from indicators.plan import Plan
+
+
+@dataclass(frozen=True)
+class SampledFamily:
+    family_id: str
+    case_id: str
+    why: str
+    """Why the spot check picked it: a re-claim, near a threshold, or at random."""
+
+
+@dataclass(frozen=True)
+class FamilyEvidence:
+    """Everything one family's pack shows, read from the restored warehouse copy."""
+
+    sampled: SampledFamily
+    case: dict[str, object]
+    members: pd.DataFrame
+    needs: pd.DataFrame
+    gates: pd.DataFrame
+    attendance: pd.DataFrame
+    rows: list[dict[str, object]]
+
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; max-width: 80em; }

@@ -103,8 +103,9 @@ STANDING = """(function () {
     return Array.from(tr.cells).map(function (td) { return td.textContent; });
   });
   var svg = section.querySelector("svg");
-  var rule = svg ? svg.querySelectorAll(".mark-rule.role-mark line, .mark-rule.role-mark path").length : 0;
-  var bars = svg ? svg.querySelectorAll(".mark-rect.role-mark path").length : 0;
+  var marks = function (selector) { return svg ? svg.querySelectorAll(selector).length : 0; };
+  var rule = marks(".mark-rule.role-mark line, .mark-rule.role-mark path");
+  var bars = marks(".mark-rect.role-mark path");
   return {rows: rows, rule: rule, bars: bars, text: section.textContent};
 })()"""
 
