@@ -33,7 +33,7 @@ from claims.assurance_pack import (
     pack_name,
 )
 from claims.decide import decide_cases
-from claims.evidence_sources import split_source_row
+from claims.evidence_sources import file_within_folder, split_source_row
 from claims.ledger import LedgerError, Submission, check_rerunnable
 from claims.rerun import restore_as_submitted
 from data_contracts.feeds import FEEDS
@@ -153,17 +153,19 @@ def sample_families(
 
 
 def source_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, object]]:
-    """Each staged row id's file, line and values as received (raw_<feed>).
+    """Each staged row id's file, line and values (raw_<feed>).
 
     The line is the file's record number as the reader counted it (1 is the header), or,
-    for a file read through a source definition, the line of the partner's table.
+    for a file read through a source definition's query, the line of the partner's table
+    the row came from. A SPEC feed's values are the text as received; a partner's are the
+    row as its source definition mapped it (`values_are` says which).
     """
     out: list[dict[str, object]] = []
     for record_id in dict.fromkeys(ids):
         batch_id, row_number = split_source_row(record_id)
         batch = con.execute(
             "select b.feed, b.file_name, coalesce(s.folder, b.feed), b.file_sha256, "
-            "r.source_table, r.source_line from load_batch b "
+            "coalesce(r.source_table, s.source_table), r.source_line, s.source from load_batch b "
             "left join load_source s using (batch_id) "
             "left join load_source_row r on r.batch_id = b.batch_id and r.row_number = $row "
             "where b.batch_id = $batch",
@@ -172,7 +174,7 @@ def source_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str
         if batch is None or batch[0] not in FEEDS:
             out.append({"row": record_id, "feed": None, "problem": "batch not in the warehouse"})
             continue
-        feed, file_name, folder, sha256, table, line = batch
+        feed, file_name, folder, sha256, table, line, definition = batch
         raw = con.execute(
             f"select * exclude (batch_id, row_number) from raw_{feed} "
             "where batch_id = $batch and row_number = $row",
@@ -184,10 +186,15 @@ def source_rows(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str
                 "row": record_id,
                 "feed": feed,
                 "folder": folder,
-                "file": file_name,
+                "file": file_within_folder(file_name, folder),
                 "file_sha256": sha256,
                 "table": table,
                 "line": int(line) if line is not None else row_number,
+                # A partner's extract is read through its source definition: the values
+                # shown are the row as mapped onto the feed's contract, at that line.
+                "values_are": "as received"
+                if definition is None
+                else f"as mapped by source definition {definition}",
                 "values": {
                     str(k): ("" if v is None or v != v else str(v))
                     for k, v in values.items()

@@ -209,17 +209,28 @@ def _source_table(rows: list[dict[str, object]]) -> pd.DataFrame:
                 "source row": row["row"],
                 "folder": row.get("folder"),
                 "file": row.get("file"),
+                "table or sheet": row.get("table"),
                 "line": row.get("line"),
-                "values as received": "; ".join(
+                "values": "; ".join(
                     f"{k}={v}"
                     for k, v in dict(row.get("values") or {}).items()  # type: ignore[call-overload]
                     if v != ""
                 ),
+                "values are": row.get("values_are"),
                 "file SHA-256": row.get("file_sha256"),
             }
             for row in rows
         ],
-        columns=["source row", "folder", "file", "line", "values as received", "file SHA-256"],
+        columns=[
+            "source row",
+            "folder",
+            "file",
+            "table or sheet",
+            "line",
+            "values",
+            "values are",
+            "file SHA-256",
+        ],
     )
 
 
@@ -261,9 +272,10 @@ def family_page(evidence: FamilyEvidence, plan: Plan, submission: Submission) ->
         _section(
             "sources",
             "Source rows",
-            "Every row cited above: the file in the inbox (folder and name), its line (1 is "
-            "the header) and the values as received. The file's SHA-256 tells whether it is "
-            "the file that was loaded.",
+            "Every row cited above: the file in the inbox (folder and name; the table or "
+            "sheet for a partner's extract), its line (1 is the header) and its values: as "
+            "received, or as the partner's source definition mapped them. The file's "
+            "SHA-256 tells whether it is the file that was loaded.",
             html_table(_source_table(evidence.rows)),
         ),
         _json_block(evidence.rows),

@@ -23,8 +23,14 @@ final as (
     select
         b.batch_id,
         b.feed,
-        b.file_name,
+        -- a partner's file is recorded as <folder>/<name>: the name within its folder here
+        case
+            when s.folder is not null and starts_with(b.file_name, s.folder || '/')
+                then b.file_name[length(s.folder) + 2:]
+            else b.file_name
+        end as file_name,
         coalesce(s.folder, b.feed) as folder,
+        s.source_table,
         s.source as source_definition,
         s.definition_sha256,
         b.rows_in,
@@ -45,6 +51,12 @@ select * from final order by feed, file_name, batch_id
 def evidence_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The Sources sheet: every batch `family_need_outcome` cites, with its file."""
     return con.execute(SOURCES_SQL).df()
+
+
+def file_within_folder(file_name: str, folder: str) -> str:
+    """`early_help_system/2024-12.xlsx` in folder `early_help_system` -> `2024-12.xlsx`."""
+    prefix = f"{folder}/"
+    return file_name[len(prefix) :] if file_name.startswith(prefix) else file_name
 
 
 def split_source_row(source_record_id: str) -> tuple[str, int]:

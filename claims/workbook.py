@@ -80,6 +80,7 @@ HEADINGS: dict[str, dict[str, str]] = {
         "feed": "Feed",
         "file_name": "File",
         "folder": "Folder",
+        "source_table": "Table or sheet in the file",
         "source_definition": "Source definition",
         "definition_sha256": "Source definition fingerprint (SHA-256)",
         "rows_in": "Rows in the file",
