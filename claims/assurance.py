@@ -244,7 +244,11 @@ def family_evidence(con: duckdb.DuckDBPyConnection, sampled: SampledFamily) -> F
     ids += [i for row_ids in needs["source_record_ids"] for i in list(row_ids)]
     ids += [i for row_ids in attendance["source_record_ids"] for i in list(row_ids)]
     rows = source_rows(con, [i for i in ids if i])
-    return FamilyEvidence(sampled, case, members, needs, gates, attendance, rows)
+    decided = con.execute(
+        "select reclaim, reclaim_basis from claim_decision where case_id = $case_id", where
+    ).fetchone()
+    basis = str(decided[1] or "") if decided and decided[0] == "yes" else ""
+    return FamilyEvidence(sampled, case, members, needs, gates, attendance, rows, basis)
 
 
 # --- the command --------------------------------------------------------------------
@@ -268,6 +272,8 @@ def assurance_packs(
     folder = out / as_of.isoformat()
     folder.mkdir(mode=0o700, exist_ok=True)
     folder.chmod(0o700)
+    for earlier in folder.glob("family-*.html"):
+        earlier.unlink()  # an earlier sample's packs: the folder holds this sample only
     # The copy holds personal data: it lives inside the private folder, never in /tmp.
     with tempfile.TemporaryDirectory(dir=out, prefix=".warehouse-") as scratch:
         Path(scratch).chmod(0o700)

@@ -42,6 +42,8 @@ class FamilyEvidence:
     gates: pd.DataFrame
     attendance: pd.DataFrame
     rows: list[dict[str, object]]
+    reclaim_basis: str = ""
+    """Gate 7's basis for a re-claim (claim_decision), empty for a first claim."""
 
 
 STYLE = """
@@ -183,7 +185,9 @@ def _gate_evidence(evidence: FamilyEvidence, plan: Plan) -> dict[int, str]:
         4: f"{met} of {len(needs)} needs with their outcome met (see Needs and outcomes)",
         5: f"opened {day('opened_date')}, closed {day('closed_date')}",
         6: attendance or "no child of compulsory school age judged",
-        7: "re-claim: " + ("yes" if evidence.sampled.why == "re-claim" else "no"),
+        7: f"re-claim: yes ({evidence.reclaim_basis})"
+        if evidence.reclaim_basis
+        else "re-claim: no (no earlier claim of the family or its case)",
     }
 
 

@@ -129,8 +129,14 @@ def test_the_packs_folder_is_private_and_nothing_personal_leaves_it(
     assert not [name for name in surnames if re.search(rf"\b{re.escape(name)}\b", logged)]
     # Again into the same folder: allowed (it holds packs), and the same bytes.
     index = result.index.read_bytes()
+    pack = (result.folder / f"family-{result.sampled[0].family_id}.html").read_bytes()
     assurance_packs(warehouse, loaded_sample.as_of, out, 4, seed=1)
     assert result.index.read_bytes() == index
+    assert (result.folder / f"family-{result.sampled[0].family_id}.html").read_bytes() == pack
+    # Another sample replaces the first: the folder holds the packs its index lists.
+    other = assurance_packs(warehouse, loaded_sample.as_of, out, 2, seed=99)
+    pages = sorted(p.name for p in other.folder.glob("family-*.html"))
+    assert pages == sorted(f"family-{f.family_id}.html" for f in other.sampled)
 
 
 def test_a_folder_it_did_not_make_and_an_unsubmitted_period_are_refused(
