@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import shutil
+import subprocess
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -16,7 +19,7 @@ import yaml
 
 from claims.periods import financial_quarter, quarter_bounds
 from claims.submission import run_claim
-from claims.workbook import ClaimWorkbook, gate_numbers, render
+from claims.workbook import ClaimWorkbook, Pounds, Share, gate_numbers, render
 from data_contracts.xlsx_writer import MONEY_FORMAT
 from indicators.plan import PlanError, load_plan
 from tests.conftest import LoadedSample
@@ -280,3 +283,52 @@ def test_one_failed_gate_is_a_number_several_stay_a_list() -> None:
     assert gate_numbers("7") == 7
     assert gate_numbers("1, 5") == "1, 5"
     assert gate_numbers("") is None and gate_numbers(None) is None
+
+
+SOFFICE, PDFTOTEXT = shutil.which("soffice"), shutil.which("pdftotext")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="LibreOffice or poppler-utils missing")
+def test_a_spreadsheet_program_shows_and_prints_the_headings_and_formats(tmp_path: Path) -> None:
+    """LibreOffice (headless) prints the workbook to PDF: what a finance officer sees."""
+    families = pd.DataFrame(
+        {"family_id": ["F1"], "case_id": ["EH1"], "headline_count": [3], "reclaim": ["no"]}
+    )
+    evidence = pd.DataFrame(
+        {"family_id": ["F1"] * 120, "identified_date": [pd.Timestamp("2024-01-22")] * 120}
+    )
+    summary = [
+        ("as-of date", date(2025, 9, 30)),
+        ("rate per family (£)", Pounds(4000)),
+        ("share of the 2025-26 allocation claimed", Share(0.125)),
+        ("families claimed", 1234),
+    ]
+    not_claimed = pd.DataFrame({"family_id": ["F2"], "case_id": ["EH2"], "failed_gates": ["5"]})
+    content = ClaimWorkbook(summary, families, evidence, not_claimed, date(2025, 9, 30))
+    book = tmp_path / "claim.xlsx"
+    book.write_bytes(render(content))
+    subprocess.run(
+        [str(SOFFICE), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+        check=True, capture_output=True, timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    pdf = tmp_path / "claim.pdf"
+    text = subprocess.run(
+        [str(PDFTOTEXT), "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Family ID" in text and "Number of headline outcomes" in text and "Re-claim" in text
+    assert "Gates failed" in text and "Table or sheet in the file" in text
+    assert "family_id" not in text and "headline_count" not in text
+    assert "£4,000.00" in text and "12.5%" in text and "1,234" in text
+    assert "30/09/2025" in text and "22/01/2024" in text
+    # Evidence runs over several pages: its heading row is printed on each.
+    evidence_pages = [page for page in text.split("\f") if "22/01/2024" in page]
+    assert len(evidence_pages) >= 2
+    assert all(page.lstrip().startswith("Family ID") for page in evidence_pages)
+    assert text.count("Need identified on") == len(evidence_pages)
+    info = subprocess.run(
+        [str(PDFTOTEXT).replace("pdftotext", "pdfinfo"), str(pdf)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert "841.89 x 595.3" in info  # A4 landscape
