@@ -176,6 +176,37 @@ def quarter_spec(quarters: pd.DataFrame) -> dict[str, object]:
     }
 
 
+def standing_spec(shares: pd.Series, council: float | None) -> dict[str, object]:
+    """How many councils of 2022-23 reached each share of their maximum (scaled to the
+    claim's point in the year, claims/annex_a.py), and a red rule at this council's."""
+    x = {
+        "field": "share",
+        "type": "quantitative",
+        "bin": {"step": 0.05, "extent": [0, 1.05]},
+        "title": "share of the year's maximum funded outcomes",
+        "axis": {"format": ".0%"},
+    }
+    layers: list[dict[str, object]] = [
+        {
+            "data": {"values": _records(shares.rename("share").to_frame())},
+            "mark": {"type": "bar", "color": PALE},
+            "encoding": {
+                "x": x,
+                "y": {"aggregate": "count", "type": "quantitative", "title": "councils"},
+            },
+        }
+    ]
+    if council is not None:
+        layers.append(
+            {
+                "data": {"values": [{"share": council, "label": "this council"}]},
+                "mark": {"type": "rule", "color": RED, "strokeWidth": 3},
+                "encoding": {"x": {"field": "share", "type": "quantitative"}},
+            }
+        )
+    return {"width": CHART_WIDTH, "height": 200, "layer": layers}
+
+
 def chart(name: str, spec: dict[str, object]) -> str:
     data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
     return (

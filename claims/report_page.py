@@ -20,8 +20,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from claims.ledger import ensure_ledger
-from claims.periods import financial_quarter, yearly_allocation
+from claims.annex_a import SOURCE, Standing, council_standing, load_annex_a, scaled_shares
+from claims.ledger import claimed_in_year, ensure_ledger
+from claims.periods import financial_quarter, financial_year, yearly_allocation
 from claims.report_charts import (
     EMBED,
     chart,
@@ -29,8 +30,10 @@ from claims.report_charts import (
     headline_spec,
     near_miss_spec,
     quarter_spec,
+    standing_spec,
     vega_scripts,
 )
+from claims.workbook import Pounds, Share
 from indicators.plan import Plan
 
 GATE_LABELS = {
@@ -182,11 +185,72 @@ def claims_by_quarter(
     return frame.sort_values(["quarter", "source"]).reset_index(drop=True)
 
 
+def standing_table(standing: Standing, council: str, annex: pd.DataFrame) -> pd.DataFrame:
+    """The figures beside the chart, and the council's own 2022-23 row when Annex A has it."""
+    rows: list[tuple[str, object]] = [
+        (
+            f"families claimed in {standing.year} (submitted periods and this claim)",
+            standing.claimed,
+        ),
+        (f"yearly allocation {standing.year} (maximum funded outcomes)", standing.allocation),
+        (f"share of the {standing.year} maximum claimed", _share(standing.share)),
+        ("point in the year, against Annex A's 280 days", _share(standing.pace)),
+        (
+            "councils of 2022-23 with a lower share at this point of the year",
+            None
+            if standing.rank_below is None
+            else f"{standing.rank_below} of {standing.councils}",
+        ),
+        ("2022-23 at this point: 10th percentile", _share(standing.low)),
+        ("2022-23 at this point: median", _share(standing.median)),
+        ("2022-23 at this point: 90th percentile", _share(standing.high)),
+        ("verdict", standing.verdict),
+    ]
+    own = annex[annex["local_authority"].str.casefold() == council.casefold()]
+    for row in own.itertuples():
+        rows.append(
+            (
+                f"{row.local_authority} in 2022-23 (Annex A, to 05 January 2023)",
+                f"{row.total_achieved:,} of {row.maximum_funded_outcomes:,} "
+                f"({row.share_achieved_percent}%)",
+            )
+        )
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def _share(value: float | None) -> Share | None:
+    return None if value is None else Share(value)
+
+
+def _standing_section(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, claimed: int) -> str:
+    year, year_start = financial_year(as_of)
+    so_far = claimed_in_year(con, year_start, as_of) + claimed
+    annex = load_annex_a()
+    standing = council_standing(
+        year, year_start, as_of, so_far, yearly_allocation(plan, year), annex
+    )
+    return _section(
+        "standing",
+        "Where the council stands against England's councils",
+        "The share of the year's maximum (the plan's allocation) claimed so far, beside each "
+        "council's share of its maximum funded outcomes achieved in 2022-23, scaled to the "
+        "same point in the year (Annex A counts to 05 January 2023). The national team "
+        "picks councils for assurance visits partly by an unexpected number of family "
+        f"outcomes (004). Source: {SOURCE}.",
+        chart("standing", standing_spec(scaled_shares(annex, standing.pace), standing.share)),
+        html_table(standing_table(standing, plan.council[0], annex)),
+    )
+
+
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "<td></td>"
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, Share):
+        return f'<td class="n">{value:.1%}</td>'
+    if isinstance(value, Pounds):
+        return f'<td class="n">£{value:,.2f}</td>'
     if isinstance(value, int | float):
         number = f"{value:,.2f}".rstrip("0").rstrip(".")
         return f'<td class="n">{number}</td>'
@@ -260,6 +324,7 @@ def claim_page_html(
             chart("near-misses", near_miss_spec(misses)) if len(misses) else "",
             html_table(misses) if len(misses) else "<p>No case is waiting only for a date.</p>",
         ),
+        _standing_section(con, plan, as_of, claimed),
         _section(
             "quarters",
             "Claims per quarter against the allocation",

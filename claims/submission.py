@@ -19,11 +19,12 @@ import duckdb
 import pandas as pd
 
 from claims.decide import decide_cases
+from claims.evidence_sources import evidence_sources
 from claims.forecast import build_forecast
 from claims.ledger import claimed_in_year, record_submission
 from claims.periods import financial_quarter, financial_year, quarter_bounds, yearly_allocation
 from claims.report_page import claim_page_html, claim_page_path
-from claims.workbook import ClaimWorkbook, render
+from claims.workbook import ClaimWorkbook, Pounds, Share, render
 from data_contracts.file_writes import discard, put_in_place, stage_files
 from data_contracts.warehouse import all_or_nothing
 from indicators.plan import Plan
@@ -91,26 +92,29 @@ def claim_summary(
     headlines = claimed["headline_outcomes"].str.split(", ")
     for code_, name in plan.headlines.items():
         count = int(headlines.apply(lambda codes, c=code_: c in codes).sum()) if len(claimed) else 0
-        summary.append((f"claimed families with a {code_} need ({name})", count))
+        article = "an" if code_[:1].upper() in "AEIOU" else "a"
+        summary.append((f"claimed families with {article} {code_} need ({name})", count))
     year, year_start = financial_year(as_of)
     so_far = claimed_in_year(con, year_start, as_of) + len(claimed)
     rate = plan.rate_per_family
     if rate is not None:
         summary += [
-            ("rate per family (£)", rate),
-            ("amount claimed this period (£)", rate * len(claimed)),
+            ("rate per family (£)", Pounds(rate)),
+            ("amount claimed this period (£)", Pounds(rate * len(claimed))),
         ]
     summary.append((f"families claimed in {year} including this period", so_far))
     if rate is not None:
-        summary.append((f"amount claimed in {year} including this period (£)", rate * so_far))
+        summary.append(
+            (f"amount claimed in {year} including this period (£)", Pounds(rate * so_far))
+        )
     allocation = yearly_allocation(plan, year)
     if allocation is not None:
         summary += [
             (f"yearly allocation {year}", allocation),
             (f"allocation remaining {year}", allocation - so_far),
             (
-                f"share of the {year} allocation claimed (%)",
-                round(100 * so_far / allocation, 1) if allocation else None,
+                f"share of the {year} allocation claimed",
+                Share(round(so_far / allocation, 4)) if allocation else None,
             ),
         ]
     return summary
@@ -147,7 +151,8 @@ def build_workbook_content(
     decisions: pd.DataFrame,
     model_version: str = MODEL_VERSION,
 ) -> ClaimWorkbook:
-    """The four sheets of SPEC section 5 from the decisions and the evidence tables."""
+    """The four sheets of SPEC section 5 from the decisions and the evidence tables, and
+    the Sources sheet naming the file behind every batch the evidence cites."""
     claimed = decisions[decisions["claimed"]]
     summary = claim_summary(con, plan, as_of, decisions)
     summary += [
@@ -181,7 +186,8 @@ def build_workbook_content(
         ]
     ]
     evidence = con.execute(EVIDENCE_SQL).df()
-    return ClaimWorkbook(summary, families, evidence, not_claimed, as_of)
+    sources = evidence_sources(con)
+    return ClaimWorkbook(summary, families, evidence, not_claimed, as_of, sources)
 
 
 def run_claim(

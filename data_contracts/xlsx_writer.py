@@ -20,8 +20,8 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from xml.sax.saxutils import escape as xml_escape
 
@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -59,6 +60,39 @@ FIRST_SERIAL_DAY = 61
 taken from openpyxl's own conversion; dates before 1900 are written as text."""
 
 
+MONEY_FORMAT = '"£"#,##0.00'
+"""Pounds with thousands separators and pence: 4000 shows as £4,000.00."""
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0%"
+"""A share stored as a fraction (0.125) shows as 12.5%."""
+UK_DATE_FORMAT = "dd/mm/yyyy"
+UK_DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How a sheet is shown and printed, beyond the defaults every sheet gets.
+
+    `headings` gives a column a heading to show in place of its name: the header cell keeps
+    the name as its value (what tools, pandas and openpyxl read) and a number format whose
+    text section is the heading makes Excel and LibreOffice show and print the heading.
+    `formats` gives a whole column a number format; `cell_formats` one per row (a
+    two-column item/value sheet whose values differ in kind); `dates` the format of every
+    date in the sheet. `printable` sets landscape A4, one page wide, header row repeated.
+    """
+
+    headings: Mapping[str, str] = field(default_factory=dict)
+    formats: Mapping[str, str] = field(default_factory=dict)
+    cell_formats: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
+    dates: tuple[str, str] = (DATE_FORMAT, DATETIME_FORMAT)
+    autofilter: bool = True
+    printable: bool = False
+
+    def number_formats(self) -> set[str]:
+        cells = {code for codes in self.cell_formats.values() for code in codes if code}
+        return {*self.formats.values(), *cells, *self.dates}
+
+
 @dataclass(frozen=True)
 class CellStyles:
     """The cell formats (xf ids) the data rows use, registered once per workbook."""
@@ -70,6 +104,16 @@ class CellStyles:
     number: int
     date: int
     datetime: int
+    formats: Mapping[str, int] = field(default_factory=dict)
+    """Further number formats a layout asks for, by format code."""
+
+    def with_number(self, code: str | None) -> CellStyles:
+        return self if code is None else replace(self, number=self.formats[code])
+
+    def with_dates(self, codes: tuple[str, str]) -> CellStyles:
+        if codes == (DATE_FORMAT, DATETIME_FORMAT):
+            return self
+        return replace(self, date=self.formats[codes[0]], datetime=self.formats[codes[1]])
 
 
 @dataclass(frozen=True)
@@ -84,11 +128,13 @@ class _Text(str):
     """Text whose cell style waits for the column's width (wrapped or not)."""
 
 
-def _register_styles(sheet: Worksheet) -> CellStyles:
+def _register_styles(sheet: Worksheet, extra_formats: Sequence[str] = ()) -> CellStyles:
     """Register every data-cell format in the workbook's styles, used or not.
 
     Throwaway cells register them and are removed again, so styles.xml is the same
-    whatever the content holds (the same bytes either way).
+    whatever the content holds (the same bytes either way). `extra_formats` (the layouts'
+    number formats, in a fixed order) come after the defaults, so a workbook without
+    layouts keeps the styles it always had.
     """
     top = Alignment(vertical="top")
     wrap = Alignment(vertical="top", wrap_text=True)
@@ -100,6 +146,7 @@ def _register_styles(sheet: Worksheet) -> CellStyles:
         {"alignment": top, "number_format": "General"},
         {"alignment": top, "number_format": DATE_FORMAT},
         {"alignment": top, "number_format": DATETIME_FORMAT},
+        *({"alignment": top, "number_format": code} for code in extra_formats),
     ]
     ids = []
     for attributes in formats:
@@ -108,7 +155,10 @@ def _register_styles(sheet: Worksheet) -> CellStyles:
             setattr(cell, name, value)
         ids.append(int(cell.style_id))
         del sheet._cells[(2, 1)]
-    return CellStyles(*ids)
+    base = len(formats) - len(extra_formats)
+    text, quoted, wrapped, quoted_wrapped, number, day, moment = ids[:base]
+    extra = dict(zip(extra_formats, ids[base:], strict=True))
+    return CellStyles(text, quoted, wrapped, quoted_wrapped, number, day, moment, extra)
 
 
 def _clean_text(value: str) -> str:
@@ -191,9 +241,17 @@ def _scalar_item(value: object, styles: CellStyles) -> Item:
     return _text_item(str(value))
 
 
-def _mixed_column(values: list[object], styles: CellStyles) -> Column:
-    """Text, numbers and dates in any mix; text wraps when the column is too wide."""
-    items = [_scalar_item(value, styles) for value in values]
+def _mixed_column(
+    values: list[object], styles: CellStyles, formats: Sequence[str | None] | None = None
+) -> Column:
+    """Text, numbers and dates in any mix; text wraps when the column is too wide.
+
+    `formats`, one per value, gives that row's number its own format (money, a share)."""
+    per_row = formats if formats is not None else [None] * len(values)
+    items = [
+        _scalar_item(value, styles.with_number(code))
+        for value, code in zip(values, per_row, strict=True)
+    ]
     width = max(
         (len(item) if isinstance(item, _Text) else item[1] for item in items if item is not None),
         default=0,
@@ -274,7 +332,11 @@ def _date_column(series: pd.Series, styles: CellStyles) -> Column:
     return Column(cells, 19 if timed else 10)
 
 
-def _column(series: pd.Series, styles: CellStyles) -> Column:
+def _column(
+    series: pd.Series, styles: CellStyles, formats: Sequence[str | None] | None = None
+) -> Column:
+    if formats is not None:
+        return _mixed_column(series.tolist(), styles, formats)
     kind = series.dtype.kind
     if kind in "iuf":
         return _number_column(series, styles)
@@ -285,7 +347,9 @@ def _column(series: pd.Series, styles: CellStyles) -> Column:
     return _mixed_column(series.tolist(), styles)
 
 
-def _rows_xml(frame: pd.DataFrame, styles: CellStyles) -> tuple[str, str, list[int]]:
+def _rows_xml(
+    frame: pd.DataFrame, styles: CellStyles, layout: SheetLayout | None = None
+) -> tuple[str, str, list[int]]:
     """Data rows (from row 2) as sheet XML, the sheet's range, and each column's width.
 
     Rows are written here, a column at a time, rather than cell by cell through openpyxl's
@@ -296,7 +360,16 @@ def _rows_xml(frame: pd.DataFrame, styles: CellStyles) -> tuple[str, str, list[i
     if len(frame) + 1 > MAX_ROWS:
         raise ValueError(f"{len(frame)} rows do not fit in one sheet (Excel's limit: {MAX_ROWS})")
     letters = [get_column_letter(index) for index in range(1, len(frame.columns) + 1)]
-    columns = [_column(frame.iloc[:, index], styles) for index in range(len(frame.columns))]
+    layout = layout or SheetLayout()
+    sheet_styles = styles.with_dates(layout.dates)
+    columns = [
+        _column(
+            frame.iloc[:, index],
+            sheet_styles.with_number(layout.formats.get(str(name))),
+            layout.cell_formats.get(str(name)),
+        )
+        for index, name in enumerate(frame.columns)
+    ]
     placed = [
         [
             f'<c r="{letter}{number}"{cell}' if cell else ""
@@ -312,8 +385,21 @@ def _rows_xml(frame: pd.DataFrame, styles: CellStyles) -> tuple[str, str, list[i
     return rows, f"A1:{last}", [column.width for column in columns]
 
 
-def _write_header(sheet: Worksheet, frame: pd.DataFrame, widths: list[int], area: str) -> None:
+def heading_format(heading: str) -> str:
+    """A number format that shows `heading` in place of a text cell's value."""
+    shown = NOT_XML.sub("", heading).replace('"', "'")
+    return f';;;"{shown}"'
+
+
+def _write_header(
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    widths: list[int],
+    area: str,
+    layout: SheetLayout | None = None,
+) -> None:
     """Row 1 bold and frozen, an autofilter over the table, each column fitted."""
+    layout = layout or SheetLayout()
     bold = Font(bold=True)
     for index, name in enumerate(frame.columns, start=1):
         text = NOT_XML.sub("", str(name))
@@ -322,31 +408,60 @@ def _write_header(sheet: Worksheet, frame: pd.DataFrame, widths: list[int], area
         if text.startswith(FORMULA_TRIGGERS):
             cell.data_type = "s"
             cell.quotePrefix = True
-        width = max(len(text) + HEADER_EXTRA, widths[index - 1] + 2, MIN_WIDTH)
+        heading = layout.headings.get(str(name))
+        if heading:
+            cell.number_format = heading_format(heading)
+        shown = max(len(text), len(heading or ""))
+        width = max(shown + HEADER_EXTRA, widths[index - 1] + 2, MIN_WIDTH)
         sheet.column_dimensions[cell.column_letter].width = min(width, MAX_WIDTH)
     sheet.freeze_panes = "A2"
-    if len(frame.columns):
+    if len(frame.columns) and layout.autofilter:
         sheet.auto_filter.ref = area
+    if layout.printable:
+        _print_setup(sheet)
 
 
-def render_sheets(sheets: Sequence[tuple[str, pd.DataFrame]], moment: datetime) -> bytes:
+def _print_setup(sheet: Worksheet) -> None:
+    """Landscape A4, every column on one page's width, the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "1:1"
+
+
+def render_sheets(
+    sheets: Sequence[tuple[str, pd.DataFrame]],
+    moment: datetime,
+    layouts: Mapping[str, SheetLayout] | None = None,
+) -> bytes:
     """One table per sheet, header in row 1, saved with properties pinned to `moment`.
 
     Every workbook the pipeline writes (the claim return, the clerical review) goes through
     here, so all of them get the same formula-safe cells and byte-identical saves.
     openpyxl writes the workbook and each sheet's header, widths, filter and frozen pane;
-    the data rows are then placed in each sheet's XML.
+    the data rows are then placed in each sheet's XML. `layouts`, by sheet title, give a
+    sheet headings, number formats and print settings (SheetLayout).
     """
+    layouts = layouts or {}
     workbook = Workbook()
     first = workbook.active
     assert first is not None
-    styles = _register_styles(first)
+    extra = sorted(set().union(*(layout.number_formats() for layout in layouts.values())))
+    extra = [code for code in extra if code not in (DATE_FORMAT, DATETIME_FORMAT)]
+    styles = _register_styles(first, extra)
+    styles = replace(
+        styles,
+        formats={**styles.formats, DATE_FORMAT: styles.date, DATETIME_FORMAT: styles.datetime},
+    )
     rows: dict[str, tuple[str, str]] = {}
     for index, (title, frame) in enumerate(sheets):
         sheet = first if index == 0 else workbook.create_sheet(title)
         sheet.title = title
-        body, area, widths = _rows_xml(frame, styles)
-        _write_header(sheet, frame, widths, area)
+        layout = layouts.get(title)
+        body, area, widths = _rows_xml(frame, styles, layout)
+        _write_header(sheet, frame, widths, area, layout)
         rows[f"xl/worksheets/sheet{index + 1}.xml"] = (body, area)
     workbook.properties.creator = "Supporting Families pipeline"
     workbook.properties.created = moment

@@ -1,5 +1,5 @@
 """The claim commands' arguments, up-front checks and runs (`claim`, `rerun`,
-`import-claims`); flows/commands.py puts them in the table of commands."""
+`assurance`, `import-claims`); flows/commands.py puts them in the table of commands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from data_contracts.warehouse import connect
 from data_contracts.warehouse_paths import check_output_file
-from flows.arguments import as_of_date
+from flows.arguments import as_of_date, positive_whole_number
 
 
 def claim_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,4 +99,52 @@ def run_historic(args: argparse.Namespace, warehouse: Path) -> int:
         f"members ({imported.members_linked} linked to people in the warehouse) recorded "
         f"in the ledger"
     )
+    return 0
+
+
+ASSURANCE_HELP = (
+    "sample a submitted period's claimed families for a spot check and write an evidence "
+    "pack per family (personal data: a private folder of its own)"
+)
+
+
+def assurance_arguments(parser: argparse.ArgumentParser) -> None:
+    from claims.assurance import DEFAULT_SAMPLE
+
+    parser.add_argument("--as-of", type=as_of_date, required=True, dest="as_of")
+    parser.add_argument(
+        "--sample",
+        type=positive_whole_number,
+        default=DEFAULT_SAMPLE,
+        help=f"families to sample (default {DEFAULT_SAMPLE})",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the random draw's seed")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="a new folder for the packs (or one that already holds packs)",
+    )
+
+
+def check_assurance(args: argparse.Namespace) -> None:
+    from claims.assurance import check_pack_folder
+    from claims.ledger import check_rerunnable
+
+    check_pack_folder(args.out)
+    with connect(args.warehouse) as con:
+        check_rerunnable(con, args.as_of, args.warehouse)
+
+
+def run_assurance(args: argparse.Namespace, warehouse: Path) -> int:
+    from flows.assurance import assurance_flow
+
+    result = assurance_flow(args.as_of, warehouse, args.out, args.sample, args.seed)
+    print(
+        f"{result.period} (as of {args.as_of.isoformat()}, submission "
+        f"{result.submission_id}): {len(result.sampled)} of {result.claimed} claimed "
+        "families sampled"
+    )
+    print(f"assurance packs (personal data, private folder): {result.folder}")
+    print(f"index: {result.index}")
     return 0

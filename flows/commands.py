@@ -31,12 +31,16 @@ from flows.arguments import (
     positive_whole_number,
 )
 from flows.claim_commands import (
+    ASSURANCE_HELP,
+    assurance_arguments,
+    check_assurance,
     check_claim,
     check_historic,
     check_rerun,
     claim_arguments,
     historic_arguments,
     rerun_arguments,
+    run_assurance,
     run_claim,
     run_historic,
     run_rerun,
@@ -373,6 +377,14 @@ COMMANDS: dict[str, Command] = {
             rerun_arguments,
             run_rerun,
             check=check_rerun,
+            needs_warehouse=True,
+        ),
+        Command(
+            "assurance",
+            ASSURANCE_HELP,
+            assurance_arguments,
+            run_assurance,
+            check=check_assurance,
             needs_warehouse=True,
         ),
         Command(

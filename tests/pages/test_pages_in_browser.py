@@ -20,6 +20,7 @@ import duckdb
 import pytest
 import yaml
 
+from claims.assurance import assurance_packs
 from claims.submission import run_claim
 from data_contracts.ingest import BatchReport
 from data_contracts.report_page import write_validation_page
@@ -96,18 +97,44 @@ def claim_page(loaded_sample: LoadedSample, tmp_path_factory: pytest.TempPathFac
     return result.report_page
 
 
+STANDING = """(function () {
+  var section = document.getElementById("standing");
+  var rows = Array.from(section.querySelectorAll("tr")).slice(1).map(function (tr) {
+    return Array.from(tr.cells).map(function (td) { return td.textContent; });
+  });
+  var svg = section.querySelector("svg");
+  var marks = function (selector) { return svg ? svg.querySelectorAll(selector).length : 0; };
+  var rule = marks(".mark-rule.role-mark line, .mark-rule.role-mark path");
+  var bars = marks(".mark-rect.role-mark path");
+  return {rows: rows, rule: rule, bars: bars, text: section.textContent};
+})()"""
+
+
 def test_claim_report_page_draws_every_chart_offline(
     browser: Chromium, claim_page: Path, artifacts: Path
 ) -> None:
-    load = _checked(browser.load(claim_page), "claim-report", artifacts, charts=4)
+    load = _checked(browser.load(claim_page, probe=STANDING), "claim-report", artifacts, charts=5)
     assert [chart["id"] for chart in load.charts] == [
         "chart-gates",
         "chart-headlines",
         "chart-near-misses",
+        "chart-standing",
         "chart-quarters",
     ]
+    # The council against Annex A: its share of the 60 allowed (families claimed in the
+    # year: the Q1 submission and this claim), 140 councils of 2022-23, a rule for it.
+    figures = dict(load.probe["rows"])
+    claimed = int(figures["families claimed in 2025-26 (submitted periods and this claim)"])
+    assert figures["yearly allocation 2025-26 (maximum funded outcomes)"] == "60"
+    assert figures["share of the 2025-26 maximum claimed"] == f"{claimed / 60:.1%}"
+    assert figures["councils of 2022-23 with a lower share at this point of the year"].endswith(
+        " of 140"
+    )
+    assert figures["verdict"]
+    assert load.probe["rule"] == 1 and load.probe["bars"] >= 5
+    assert "004_78e87d14289f5601.txt" in load.probe["text"]
     # A bar per funnel step (cases decided, 7 gates, claimed) and two quarters' bars.
-    funnel, _, _, quarters = load.charts
+    funnel, _, _, _, quarters = load.charts
     assert funnel["marks"] >= 9
     assert "2025-26 Q1" in quarters["text"] and "2025-26 Q2" in quarters["text"]
 
@@ -161,3 +188,44 @@ def test_match_quality_page_loads_offline(
     load = _checked(browser.load(page, "document.querySelectorAll('svg rect').length"),
                     "match-quality", artifacts, charts=0)  # fmt: skip
     assert load.probe > 0  # its inline SVG bars
+
+
+@pytest.fixture(scope="module")
+def assurance_folder(loaded_sample: LoadedSample, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's period submitted and three families' assurance packs written."""
+    folder = tmp_path_factory.mktemp("assurance")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copyfile(loaded_sample.warehouse, warehouse)
+    with connect(warehouse) as con:
+        run_claim(con, load_plan(), loaded_sample.as_of, folder / "claim.xlsx", submit=True)
+    return assurance_packs(warehouse, loaded_sample.as_of, folder / "packs", 3, seed=2).folder
+
+
+PACK = """(function () {
+  var count = function (id) {
+    var table = document.querySelector("#" + id + " table");
+    return table ? table.rows.length - 1 : -1;
+  };
+  var links = Array.from(document.querySelectorAll("#sample a")).map(function (a) {
+    return a.getAttribute("href");
+  });
+  return {links: links, members: count("members"), needs: count("needs"),
+          gates: count("gates"), sources: count("sources"), scripts: document.scripts.length};
+})()"""
+
+
+def test_assurance_index_and_packs_load_offline_and_show_every_section(
+    browser: Chromium, assurance_folder: Path, artifacts: Path
+) -> None:
+    index = _checked(browser.load(assurance_folder / "index.html", probe=PACK), "assurance-index",
+                     artifacts, charts=0)  # fmt: skip
+    links = index.probe["links"]
+    assert len(links) == 3 and sorted(links) == sorted(
+        p.name for p in assurance_folder.glob("family-*.html")
+    )
+    for link in links:
+        load = _checked(browser.load(assurance_folder / link, probe=PACK), link, artifacts, 0)
+        shown = load.probe
+        assert shown["members"] >= 2 and shown["needs"] >= 3 and shown["gates"] == 7
+        assert shown["sources"] >= shown["members"] + shown["needs"]
+        assert shown["scripts"] == 1  # the source rows as JSON data, never run
