@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from data_contracts.warehouse import connect
 from tests.cli_runner import Ran, run_sfp
 from tests.councils import MIDSIZE, council_copy
 
