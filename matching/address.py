@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
+from anyascii import anyascii
 
 # Written-out forms of the common abbreviations (uk_address_matcher's
 # address_abbreviations.json, the street and flat words; Royal Mail's PAF uses the full
@@ -134,9 +135,10 @@ class AddressParts:
 
 
 def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-    return WORD.findall(APOSTROPHES.sub("", folded))
+    folded = text.lower()
+    if not folded.isascii():  # any script to ASCII, as names are: Straße, Rhôs, Łódź
+        folded = anyascii(unicodedata.normalize("NFKC", APOSTROPHES.sub("", folded))).lower()
+    return WORD.findall(folded.replace("'", "").replace("`", ""))
 
 
 def _without_postcodes(words: list[str], own: str | None) -> tuple[list[str], str | None]:

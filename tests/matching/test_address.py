@@ -131,3 +131,12 @@ def test_normalised_rows_take_a_postcode_from_the_address_when_the_column_is_emp
     ).fetchall()
     con.close()
     assert got == [("MK3 6AB", "12", "elmroad", "bletchley")] * 2
+
+
+def test_any_script_is_folded_to_letters() -> None:
+    parts = parse_address("12 Bürger Straße, Rhôs-on-Sea")
+    assert (parts.house, parts.street, parts.locality) == (
+        "12",
+        "burgerstrasse",
+        ("on", "rhos", "sea"),
+    )
