@@ -197,6 +197,8 @@ def _one_edit_apart(word: str, other: str) -> bool:
 
 def _rejoined(words: list[str]) -> list[str]:
     """A street word split by a stray space ("s treet", "c ircuit") written whole."""
+    if not any(a + b in STREET_WORDS for a, b in zip(words, words[1:], strict=False)):
+        return words
     out: list[str] = []
     index = 0
     while index < len(words):
@@ -211,11 +213,13 @@ def _rejoined(words: list[str]) -> list[str]:
 
 
 def _is_number(word: str) -> bool:
-    return NUMBER.fullmatch(word) is not None
+    return word[0].isdigit() and NUMBER.fullmatch(word) is not None
 
 
 def _joined_letters(words: list[str]) -> list[str]:
     """ "12 a" -> "12a": a number's letter written apart (not when the letter ends it)."""
+    if not any(len(word) == 1 and word.isalpha() for word in words):
+        return words
     out: list[str] = []
     for index, word in enumerate(words):
         if (
@@ -233,6 +237,8 @@ def _joined_letters(words: list[str]) -> list[str]:
 
 def _take_flat(words: list[str]) -> tuple[list[str], str | None]:
     """The flat's number or letter after a flat word, and the words without both."""
+    if FLAT not in words:
+        return words, None
     for index, word in enumerate(words[:-1]):
         following = words[index + 1]
         if word == FLAT and (_is_number(following) or len(following) == 1):
