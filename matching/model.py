@@ -54,7 +54,8 @@ ADDRESS_U = [0.0003, 0.00003, 0.00002, 0.0004, 0.02, 0.004, 0.001, 0.03, 0.2, 0.
 # The address's other words (estate, district, town: "Newport Pagnell, Milton Keynes"),
 # compared as a set of words, never by position (matching/address.py): the same words
 # (term-frequency adjusted: a whole council shares its town), one's words all in the
-# other's (a line left out), most words shared or the words as written run together at
+# other's (a line left out; two words at least: a lone county or state is in every
+# address of its area), most words shared or the words as written run together at
 # Jaro-Winkler >= 0.92 (one mistyped or split), either at >= 0.85, else. Mostly the
 # postcode's area again in a UK extract (training finds a large u there); a separate
 # witness when postcodes are mistyped or missing.
@@ -285,8 +286,9 @@ def locality_comparison() -> cl.CustomComparison:
                 tf_column="address_locality",
             ),
             _level(
-                f"{shared} = least(array_length({left}), array_length({right}))",
-                "one's words all in the other's",
+                f"{shared} = least(array_length({left}), array_length({right}))"
+                f" AND least(array_length({left}), array_length({right})) >= 2",
+                "one's words (two or more) all in the other's",
                 m[1],
                 u[1],
             ),
