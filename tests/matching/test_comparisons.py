@@ -182,7 +182,9 @@ def test_locality_compares_the_other_words_as_a_set(other: str, level: int) -> N
     ("home", "other", "level"),
     [
         ("1 Elm Road, Bletchley", "1 Elm Road Bletchly", 2),  # mistyped: written alike
-        ("1 Elm Road, Bletchley", "1 Elm Road, Modbury, Bletchley", 3),  # a line more
+        ("1 Elm Road, Bletchley, Milton Keynes", "1 Elm Road, Fenny, Bletchley, Milton Keynes", 3),
+        # A lone word within three (a state, a county): no evidence of its own.
+        ("1 Elm Road, Olney", "1 Elm Road, Modbury, Bletchley, Olney", 0),
         ("1 Elm Road, Olney", "1 Elm Road, Olnay", 1),  # JW 0.91: alike, not the same
         ("1 Elm Road, Bletchley", "1 Elm Road, Bletchworth", 0),  # JW 0.84
     ],
