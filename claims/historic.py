@@ -2,8 +2,9 @@
 
 A council that moves here mid-programme brings its past claims as one CSV, one row per
 family member of a past claim (format in docs/claims.md). Members are linked to the people
-of the warehouse with the same Splink model the nightly run uses (`link_persons` over the
-historic rows and every staged person row together); each member is stored with the
+of the warehouse with the nightly run's own model, the one in force in the warehouse
+(`link_persons` over the historic rows and every staged person row together, scoring with
+that saved model: no model is trained on the import); each member is stored with the
 identity record it joined, so gate 7 follows that person even after a later re-link
 changes person IDs. A member who joins nobody is kept, unlinked (docs/adr/0006).
 """
@@ -13,6 +14,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
+import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,6 +34,7 @@ HISTORIC_COLUMNS = ("claim_ref", "claim_date", "role", *PERSON_COLUMNS)
 """One row per member of a past claim: the claim, the role, and the person as linkage reads it."""
 ROLES = ("parent_carer", "child", "expectant_parent", "other_adult")
 HISTORIC_SOURCE = "historic_claims"
+log = logging.getLogger(__name__)
 
 
 class HistoricClaimsError(ValueError):
@@ -129,12 +134,28 @@ group by historic_id
 """
 
 
+def nightly_model(con: duckdb.DuckDBPyConnection, folder: Path) -> Path | None:
+    """The model in force (built by the last full linkage run), saved in `folder` as the
+    nightly saves it, so `link_persons` scores with it exactly; None before any run."""
+    from matching.scoring_state import load_state, save_model_files
+
+    state = load_state(con)
+    if state is None:
+        return None
+    run_id, _, frozen = state
+    path = folder / f"person-model-run-{run_id}.json"
+    save_model_files(frozen, path)
+    return path
+
+
 def link_members(
     con: duckdb.DuckDBPyConnection, members: pd.DataFrame, tag: str, threshold: float
 ) -> pd.DataFrame:
     """Each member's warehouse identity record and person, where one matches."""
     # Imported here: Splink takes seconds to import and the CLI imports this module.
     from matching.link import PERSON_COLUMNS, link_persons, person_rows_sql
+    from matching.scoring import LinkOptions
+    from matching.training import TrainingOptions
 
     historic = members[list(PERSON_COLUMNS)].copy()
     historic["source"] = HISTORIC_SOURCE
@@ -146,7 +167,16 @@ def link_members(
         warehouse[column] = warehouse[column].astype(object)
     warehouse["dob"] = warehouse["dob"].map(lambda d: None if pd.isna(d) else str(d)[:10])
     records = pd.concat([historic, warehouse], ignore_index=True)
-    linked = link_persons(records, threshold)[["source", "source_record_id", "person_id"]]
+    with tempfile.TemporaryDirectory(prefix="sfp-historic-") as folder:
+        model = nightly_model(con, Path(folder))
+        if model is None:
+            # No linkage run yet (a warehouse staged by hand): the shipped model, never
+            # one trained on the import.
+            log.info("historic claims: no linkage run in this warehouse; the shipped model")
+        never_train = TrainingOptions(min_training_records=sys.maxsize)
+        options = LinkOptions(threshold=threshold, training=never_train)
+        linked = link_persons(records, threshold, options, model_in=model)
+    linked = linked[["source", "source_record_id", "person_id"]]
     con.register("linked", linked)
     try:
         matched = con.execute(LINKED_SQL, {"historic": HISTORIC_SOURCE}).df()

@@ -16,7 +16,7 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
-MODEL_VERSION = "person-model-3"
+MODEL_VERSION = "person-model-4"
 NICKNAMES_FILE = Path(__file__).parent / "data" / "nicknames.csv"
 COMMON_NAMES_FILE = Path(__file__).parent / "data" / "common_names.csv"
 
@@ -51,11 +51,16 @@ DOB_U = [0.0003, 0.0002, 0.00005, 0.004, 0.05, 0.94545]
 # neighbour); district; area; else. Families move, so m is spread.
 ADDRESS_M = [0.62, 0.02, 0.01, 0.10, 0.02, 0.05, 0.002, 0.048, 0.03, 0.10]
 ADDRESS_U = [0.0003, 0.00003, 0.00002, 0.0004, 0.02, 0.004, 0.001, 0.03, 0.2, 0.74425]
-# The address's later lines (locality, town: "Newport Pagnell, Milton Keynes"): exact,
-# Jaro-Winkler >= 0.90, else. Mostly the postcode's area again in a UK extract (training
-# finds a large u there); a separate witness when postcodes are mistyped or missing.
-LOCALITY_M = [0.85, 0.08, 0.07]
-LOCALITY_U = [0.02, 0.01, 0.97]
+# The address's other words (estate, district, town: "Newport Pagnell, Milton Keynes"),
+# compared as a set of words, never by position (matching/address.py): the same words
+# (term-frequency adjusted: a whole council shares its town), one's words all in the
+# other's (a line left out; two words at least: a lone county or state is in every
+# address of its area), most words shared or the words as written run together at
+# Jaro-Winkler >= 0.92 (one mistyped or split), either at >= 0.85, else. Mostly the
+# postcode's area again in a UK extract (training finds a large u there); a separate
+# witness when postcodes are mistyped or missing.
+LOCALITY_M = [0.80, 0.06, 0.06, 0.03, 0.05]
+LOCALITY_U = [0.02, 0.005, 0.005, 0.01, 0.96]
 # Exact identifiers: u fixed by hand (random sampling sees too few agreeing pairs to train
 # it, KNOWN_GROUND); m fixed too, so EM on a small council cannot talk it down.
 IDENTIFIER_M = [0.985, 0.015]
@@ -209,7 +214,11 @@ def address_comparison() -> cl.CustomComparison:
     overseas postcodes would agree on 'sector'.)
     """
     m, u = ADDRESS_M, ADDRESS_U
-    same_house = '"address_house_l" = "address_house_r"'
+    # One building, and not two different flats in it (Flat 2 and Flat 3 of number 10).
+    same_house = (
+        '"address_house_l" = "address_house_r" AND ("address_flat_l" IS NULL'
+        ' OR "address_flat_r" IS NULL OR "address_flat_l" = "address_flat_r")'
+    )
     same_street = _jaro("address_street", STREET_SIMILAR)
     postcode_missing = '("postcode_l" IS NULL OR "postcode_r" IS NULL)'
     return cl.CustomComparison(
@@ -258,14 +267,45 @@ def address_comparison() -> cl.CustomComparison:
 
 
 def locality_comparison() -> cl.CustomComparison:
+    """The address's words other than house and street, as sets (matching/address.py)."""
     m, u = LOCALITY_M, LOCALITY_U
+    # Written so sqlglot renders them for Spark too (SIZE, ARRAY_INTERSECT); the word
+    # lists hold each word once, so a shared count equal to the shorter list's length
+    # means one list is within the other.
+    left, right = '"address_locality_words_l"', '"address_locality_words_r"'
+    shared = f"array_length(array_intersect({left}, {right}))"
     return cl.CustomComparison(
         output_column_name="address_locality",
         comparison_levels=[
             _null("address_locality"),
-            _level('"address_locality_l" = "address_locality_r"', "exact", m[0], u[0]),
-            _level(_jaro("address_locality", 0.90), "JW >= 0.90", m[1], u[1]),
-            _level("ELSE", "different", m[2], u[2]),
+            _level(
+                '"address_locality_l" = "address_locality_r"',
+                "same words",
+                m[0],
+                u[0],
+                tf_column="address_locality",
+            ),
+            _level(
+                f"{shared} = least(array_length({left}), array_length({right}))"
+                f" AND least(array_length({left}), array_length({right})) >= 2",
+                "one's words (two or more) all in the other's",
+                m[1],
+                u[1],
+            ),
+            _level(
+                f"2 * {shared} >= greatest(array_length({left}), array_length({right}))"
+                f" OR {_jaro('address_locality_run', 0.92)}",
+                "most words shared, or written alike (a word mistyped or split)",
+                m[2],
+                u[2],
+            ),
+            _level(
+                f"{_jaro('address_locality', 0.85)} OR {_jaro('address_locality_run', 0.85)}",
+                "JW >= 0.85",
+                m[3],
+                u[3],
+            ),
+            _level("ELSE", "different", m[4], u[4]),
         ],
     )
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
 from data_contracts.warehouse import scalar
-from matching.clustering import cluster_with_overrides
+from matching.clustering import Clusters, cluster_with_overrides
 from matching.model import common_name_frequencies
 from matching.scoring_state import (
     FrozenModel,
@@ -36,6 +38,7 @@ from matching.scoring_state import (
 from matching.spark_engine import predict_pairs_spark
 from matching.training import ScoringModel, TrainingOptions, build_linker
 
+log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.95
 DEFAULT_REVIEW_BAND = (0.50, 0.95)
 ENGINES = ("duckdb", "spark")
@@ -160,6 +163,7 @@ def predict_pairs(
     from, so pairs from different runs and engines compare row for row; each carries its
     caution flag, judged against the `identity` table.
     """
+    started = time.perf_counter()
     lookups = lookup_tables(con, frozen, [left] if right is None else [left, right])
     if engine == "spark":
         with tempfile.TemporaryDirectory() as folder:
@@ -198,7 +202,37 @@ def predict_pairs(
         caution_switches(frozen.settings),
     ).df()
     con.execute("drop table _scored_pair")
+    log.info(
+        "linkage block and score (%s, %s): %d pairs at or above %.2f, in %.1f s",
+        left if right is None else f"{left} against {right}",
+        engine,
+        len(pairs),
+        floor,
+        time.perf_counter() - started,
+    )
     return pairs
+
+
+def clustered(
+    con: duckdb.DuckDBPyConnection,
+    pairs: pd.DataFrame,
+    threshold: float,
+    overrides: pd.DataFrame | None,
+) -> Clusters:
+    """Pairs clustered at `threshold` with reviewers' decisions, and a line saying so."""
+    started = time.perf_counter()
+    clusters = cluster_with_overrides(con, pairs, threshold, overrides)
+    log.info(
+        "linkage cluster: %d identities into %d clusters at %.2f (%d must-link, %d cannot-link"
+        " decisions), in %.1f s",
+        len(clusters.frame),
+        clusters.frame["cluster_id"].nunique(),
+        threshold,
+        clusters.must,
+        clusters.cannot,
+        time.perf_counter() - started,
+    )
+    return clusters
 
 
 def score_identities(
@@ -223,7 +257,7 @@ def score_identities(
     if model_out is not None:
         save_model_files(frozen, model_out)
     pairs = predict_pairs(con, frozen, "identity", None, options.floor, engine)
-    clusters = cluster_with_overrides(con, pairs, options.threshold, overrides)
+    clusters = clustered(con, pairs, options.threshold, overrides)
     return Scored(clusters.frame, pairs, model, clusters.must, clusters.cannot, frozen)
 
 
@@ -270,7 +304,7 @@ def score_new_identities(
         .sort_values(["record_id_l", "record_id_r"])
         .reset_index(drop=True)
     )
-    clusters = cluster_with_overrides(con, pairs, options.threshold, overrides)
+    clusters = clustered(con, pairs, options.threshold, overrides)
     model = ScoringModel(frozen_linker(con, frozen), f"incremental ({frozen.source})")
     return Scored(
         clusters.frame, pairs, model, clusters.must, clusters.cannot, frozen, "incremental", n_new

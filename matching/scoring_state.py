@@ -111,7 +111,12 @@ def lookup_tables(
     row, so no adjustment, exactly as with the plain frequencies.
     """
     lookups = {}
-    for column, frame in sorted(frozen.term_frequencies.items()):
+    # Every column the model adjusts, even one without a frequency kept: a model loaded
+    # from the warehouse has no rows for a column it counted nothing in (the shipped
+    # model's address localities), and Splink refuses to score without its lookup.
+    empty = pd.DataFrame({"digest": pd.Series(dtype=str), "tf": pd.Series(dtype=float)})
+    for column in sorted(set(tf_columns(frozen.settings)) | set(frozen.term_frequencies)):
+        frame = frozen.term_frequencies.get(column, empty)
         values = " union ".join(
             f"select distinct {column} as value from {table}" for table in tables
         )

@@ -57,12 +57,16 @@ STRING_COLUMNS = (
     "postcode_district",
     "postcode_area",
     "address_house",
+    "address_flat",
     "address_street",
     "address_locality",
+    "address_locality_run",
     "upn",
     "nino",
     "nhs_number",
 )
+
+LIST_COLUMNS = ("surname_parts", "address_locality_words")
 
 
 class SparkUnavailable(RuntimeError):
@@ -132,16 +136,17 @@ def _to_spark(session: Any, frame: pd.DataFrame) -> Any:
         for name in STRING_COLUMNS
     }
     dob = pd.to_datetime(frame["dob"]).dt.date
-    parts = [
-        None if values is None or not len(values) else [str(v) for v in values]
-        for values in frame["surname_parts"]
-        .astype(object)
-        .where(frame["surname_parts"].notna(), None)
-    ]
+    lists = {
+        name: [
+            None if values is None or not len(values) else [str(v) for v in values]
+            for values in frame[name].astype(object).where(frame[name].notna(), None)
+        ]
+        for name in LIST_COLUMNS
+    }
     table = pa.table(
         {
             **{name: pa.array(values, type=pa.string()) for name, values in columns.items()},
-            "surname_parts": pa.array(parts, type=pa.list_(pa.string())),
+            **{name: pa.array(values, pa.list_(pa.string())) for name, values in lists.items()},
             "dob": pa.array(dob.where(dob.notna(), None).tolist(), type=pa.date32()),
             "dob_placeholder": pa.array(frame["dob_placeholder"].astype(bool).tolist(), pa.bool_()),
         }

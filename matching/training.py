@@ -9,6 +9,8 @@ so it scores every pair exactly as the original run did.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,13 @@ def build_linker(
         log.info("matching model: %s", reason)
         return ScoringModel(linker, reason)
     linker = Linker(sdf, person_settings(prior_for(n_records)), log_level=None)
+    with splink_warnings_summarised("matching model training"):
+        return _trained(linker, sdf, n_records, options)
+
+
+def _trained(
+    linker: Linker, sdf: SplinkDataFrame, n_records: int, options: TrainingOptions
+) -> ScoringModel:
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_sample_pairs, seed=options.training_seed
     )
@@ -83,6 +92,49 @@ def build_linker(
     source = "trained" + (f" (EM found no pairs for: {'; '.join(skipped)})" if skipped else "")
     log.info("matching model: %s on %d records (seed %d)", source, n_records, options.training_seed)
     return ScoringModel(linker, source)
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def splink_warnings_summarised(stage: str) -> Iterator[None]:
+    """Splink's warnings during `stage` summarised in one line instead of printed each.
+
+    EM warns once per comparison level a session has no pairs in ("Level ... not observed
+    in dataset, unable to train m value": about 190 lines in a demo) and about the u
+    sample's size, which the plan sets on purpose. Each warning goes to this module's
+    logger at DEBUG (the run's log keeps it where debug is on); one INFO line says how many
+    there were and of which kind.
+    """
+    splink_log = logging.getLogger("splink")
+    kept, propagate = _Kept(), splink_log.propagate
+    splink_log.addHandler(kept)
+    splink_log.propagate = False
+    try:
+        yield
+    finally:
+        splink_log.removeHandler(kept)
+        splink_log.propagate = propagate
+        messages = [" ".join(record.getMessage().split()) for record in kept.records]
+        for message in messages:
+            log.debug("%s: Splink: %s", stage, message)
+        if messages:
+            unseen = sum("not observed in dataset" in message for message in messages)
+            log.info(
+                "%s: %d Splink warnings (%d comparison levels not observed in a training"
+                " session keep their earlier m or u; %d other), in the debug log",
+                stage,
+                len(messages),
+                unseen,
+                len(messages) - unseen,
+            )
 
 
 def _values_shared(linker: Linker, sdf: SplinkDataFrame, column: str) -> bool:

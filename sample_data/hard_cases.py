@@ -12,7 +12,13 @@ matching bench can report precision and recall per kind (bench/bench_matching.py
   other); a double-barrelled surname written in full in one feed and in part in the
   other; forename and surname swapped; a placeholder date of birth (a missing one is
   quarantined by the feed contracts: SPEC section 1 requires it, so `link_persons` tests
-  cover it instead); a move between feeds with no identifier to carry the person across.
+  cover it instead); a move between feeds with no identifier to carry the person across;
+  one home written two ways in two feeds (issue 27: commas or none, the lines of separate
+  columns joined, the postcode inside the text and not in its column, abbreviated in
+  capitals, a flat written "Flat 2, 10" or "2/10").
+
+Twins' and siblings' referrals write their one home in two of those forms, so the
+address, however written, never tells children of one home apart.
 
 Rows go to feeds where they cannot make a need (good attendance, in-work DWP months,
 referrals), so the case decisions and the worklist truth stay as the default sample's.
@@ -24,7 +30,8 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -101,6 +108,58 @@ NON_LATIN = {
         (("خان", None), ("حسن", None), ("عبدالله", None)),
     ),
 }
+TOWNS = ("Bletchley", "Newport Pagnell", "Olney", "Wolverton", "Stony Stratford")
+STREET_ABBREVIATIONS = {
+    "Road": "Rd",
+    "Street": "St",
+    "Lane": "Ln",
+    "Avenue": "Ave",
+    "Close": "Cl",
+    "Drive": "Dr",
+    "Grove": "Gr",
+    "Crescent": "Cres",
+}
+
+
+@dataclass(frozen=True)
+class Home:
+    """One home's parts, for writing it the ways councils' systems do."""
+
+    number: str
+    street: str
+    town: str
+    postcode: str
+    flat: str | None = None
+
+    @property
+    def street_short(self) -> str:
+        words = self.street.split(" ")
+        return " ".join([*words[:-1], STREET_ABBREVIATIONS.get(words[-1], words[-1])])
+
+    def flat_then(self, separator: str) -> str:
+        return f"Flat {self.flat}{separator}" if self.flat else ""
+
+
+# name -> (address as written, whether the postcode column is left empty).
+ADDRESS_FORMS: dict[str, Callable[[Home], tuple[str, bool]]] = {
+    "commas": lambda h: (f"{h.flat_then(', ')}{h.number} {h.street}, {h.town}", False),
+    "no_commas": lambda h: (f"{h.flat_then(' ')}{h.number} {h.street} {h.town}", False),
+    # Number, street and town in their own columns, joined by a source definition's
+    # `join` with ", " (docs/sources.md).
+    "lines_joined": lambda h: (f"{h.flat_then(', ')}{h.number}, {h.street}, {h.town}", False),
+    "postcode_inside": lambda h: (
+        f"{h.flat_then(', ')}{h.number} {h.street}, {h.town}, Milton Keynes {h.postcode}",
+        True,
+    ),
+    "abbreviated_capitals": lambda h: (
+        f"{h.flat_then(' ')}{h.number} {h.street_short} {h.town}".upper(),
+        False,
+    ),
+    "flat_slash_reordered": lambda h: (
+        f"{h.flat + '/' if h.flat else ''}{h.number} {h.street}, Milton Keynes, {h.town}",
+        False,
+    ),
+}
 COMMON_NAMES = (("John", "Smith"), ("Mohammed", "Khan"), ("Sarah", "Jones"), ("David", "Brown"))
 PLACEHOLDER_DOB = date(1900, 1, 1)
 
@@ -123,6 +182,9 @@ KINDS = {
     "swapped_names": Kind(True, "forename and surname swapped in one feed"),
     "placeholder_dob": Kind(True, "1 January of the year, or 1900-01-01, in one feed"),
     "moved_no_identifier": Kind(True, "another home in each feed, no shared identifier"),
+    "address_forms": Kind(
+        True, "one home written two ways (commas, none, joined lines, postcode inside...)"
+    ),
 }
 
 
@@ -200,21 +262,46 @@ class HardCases:
             person,
         )
 
+    def home_of(self, household: Household, flat: bool = False) -> Home:
+        match = re.fullmatch(r"(\d+)\s+(.+)", household.address)
+        number, street = match.groups() if match else ("1", household.address)
+        return Home(
+            number,
+            street,
+            self.rng.choice(TOWNS),
+            household.postcode,
+            str(self.rng.randint(1, 9)) if flat else None,
+        )
+
+    def written(self, home: Home, form: str) -> dict[str, object]:
+        """The address and postcode columns of a row writing `home` in `form`."""
+        address, postcode_inside = ADDRESS_FORMS[form](home)
+        return {"address": address, **({"postcode": None} if postcode_inside else {})}
+
+    def two_forms(self, number: int) -> tuple[str, str]:
+        """Two different forms, every pair in turn as `number` grows."""
+        forms = list(ADDRESS_FORMS)
+        first = number % len(forms)
+        second = (first + 1 + (number // len(forms)) % (len(forms) - 1)) % len(forms)
+        return forms[first], forms[second]
+
     def pair(self, kind: str, left: Person, right: Person) -> None:
         self.pair_rows.append([kind, left.true_id, right.true_id, KINDS[kind].same_person])
 
     # Kinds -------------------------------------------------------------------------------
 
-    def children_of_one_home(self, kind: str, gap_days: int) -> None:
+    def children_of_one_home(self, kind: str, gap_days: int, number: int) -> None:
         home = self.household()
         surname = self.rng.choice(names.SURNAMES)
         first = random_dob(self.rng, 7, 13, CENSUS_DAY)
         older = self.person(home, self.forename(), surname, first, True)
         younger_name = self.other_forename(older.forename)
         younger = self.person(home, younger_name, surname, first + timedelta(gap_days), True)
-        for child in (older, younger):
+        # Each child's referral writes the one home in another form.
+        written = self.home_of(home)
+        for child, form in zip((older, younger), self.two_forms(number), strict=True):
             self.writer.attendance(child, home, {})
-            self.referral(child, home)
+            self.referral(child, home, **self.written(written, form))
         self.pair(kind, older, younger)
 
     def adult(self, forename: str | None = None, surname: str | None = None) -> tuple:
@@ -254,8 +341,9 @@ class HardCases:
 
     def plant(self, per_kind: int) -> dict[str, int]:
         for number in range(per_kind):
-            self.children_of_one_home("twins", 0)
-            self.children_of_one_home("siblings_one_year", self.rng.choice((335, 365, 395)))
+            self.children_of_one_home("twins", 0, number)
+            gap = self.rng.choice((335, 365, 395))
+            self.children_of_one_home("siblings_one_year", gap, number)
             self.common_name(placeholder=False)
             self.common_name(placeholder=True)
             forenames, surnames = list(NON_LATIN.values())[number % len(NON_LATIN)]
@@ -299,6 +387,12 @@ class HardCases:
             )
             self.dwp(person, new_home)
             self.pair("moved_no_identifier", person, person)
+            person, home = self.adult()
+            written = self.home_of(home, flat=number % 3 == 0)
+            left, right = self.two_forms(number)
+            self.referral(person, home, **self.written(written, left))
+            self.dwp(person, home, **self.written(written, right))
+            self.pair("address_forms", person, person)
         with self.pairs.open("w", newline="", encoding="utf-8") as handle:
             out = csv.writer(handle)
             out.writerow(["kind", "true_person_id_l", "true_person_id_r", "same_person"])

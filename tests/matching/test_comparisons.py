@@ -162,16 +162,48 @@ def test_address_levels(
     assert got["address"] == level
 
 
-def test_locality_is_the_address_after_its_first_line() -> None:
+@pytest.mark.parametrize(
+    ("other", "level"),
+    [
+        ("3 Mill Lane, Newport Pagnell, Milton Keynes", 4),  # the same words
+        ("3 Mill Lane Milton Keynes Newport Pagnell", 4),  # no commas, lines reordered
+        ("3 Mill Lane, Milton Keynes", 3),  # a line left out: its words within the other's
+        ("3 Mill Lane, Newport Pagnel, Milton Keynes", 2),  # one word mistyped of four
+        ("12 High Street, Olney", 0),
+        ("12 High Street", -1),
+    ],
+)
+def test_locality_compares_the_other_words_as_a_set(other: str, level: int) -> None:
     home = "12 High Street, Newport Pagnell, Milton Keynes"
-    assert (
-        gammas({"address": home}, {"address": "3 Mill Lane, Newport Pagnell, Milton Keynes"})[
-            "address_locality"
-        ]
-        == 2
-    )
-    assert gammas({"address": home}, {"address": "12 High Street, Olney"})["address_locality"] == 0
-    assert gammas({"address": home}, {"address": "12 High Street"})["address_locality"] == -1
+    assert gammas({"address": home}, {"address": other})["address_locality"] == level
+
+
+@pytest.mark.parametrize(
+    ("home", "other", "level"),
+    [
+        ("1 Elm Road, Bletchley", "1 Elm Road Bletchly", 2),  # mistyped: written alike
+        ("1 Elm Road, Bletchley, Milton Keynes", "1 Elm Road, Fenny, Bletchley, Milton Keynes", 3),
+        # A lone word within three (a state, a county): no evidence of its own.
+        ("1 Elm Road, Olney", "1 Elm Road, Modbury, Bletchley, Olney", 0),
+        ("1 Elm Road, Olney", "1 Elm Road, Olnay", 1),  # JW 0.91: alike, not the same
+        ("1 Elm Road, Bletchley", "1 Elm Road, Bletchworth", 0),  # JW 0.84
+    ],
+)
+def test_locality_words_mistyped_or_added(home: str, other: str, level: int) -> None:
+    assert gammas({"address": home}, {"address": other})["address_locality"] == level
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("Flat 2, 10 High St", "Flat 3, 10 High Street", 6),  # two flats: next door
+        ("Flat 2, 10 High St", "10 High Street", 9),  # the flat left out: same home
+        ("2/10 High Street", "flat 2 10 high st", 9),
+        ("12 Elm Road Bletchley", "12, Elm Rd, Bletchley", 9),
+    ],
+)
+def test_address_house_and_flat(left: str, right: str, level: int) -> None:
+    assert gammas({"address": left}, {"address": right})["address"] == level
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import duckdb
@@ -73,3 +74,37 @@ def test_too_few_records_fall_back_to_the_shipped_model_and_say_so(
     saved = json.loads((tmp_path / "models" / f"person-model-run-{result.run_id}.json").read_text())
     levels = saved["comparisons"][0]["comparison_levels"]
     assert [level.get("m_probability") for level in levels[1:]] == FORENAME_M
+
+
+def test_splink_warnings_are_one_line_and_each_linkage_step_logs_its_counts(
+    sample_con: duckdb.DuckDBPyConnection, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        result = link_warehouse_run(sample_con, 0.95, None, TRAIN_SMALL, rebuild=True)
+    assert result.model_source.startswith("trained")
+    # None of Splink's own warnings reaches a handler (the terminal, Prefect's log) ...
+    splink_warnings = [
+        r for r in caplog.records if r.name.startswith("splink") and r.levelno >= logging.WARNING
+    ]
+    assert splink_warnings == []
+    # ... each is kept at DEBUG, and one INFO line counts them.
+    kept = [r for r in caplog.records if ": Splink: " in r.getMessage()]
+    assert kept and {r.levelno for r in kept} == {logging.DEBUG}
+    summaries = [r for r in caplog.records if "Splink warnings" in r.getMessage()]
+    assert len(summaries) == 1 and summaries[0].levelno == logging.INFO
+    counted = re.search(r": (\d+) Splink warnings \((\d+) comparison", summaries[0].getMessage())
+    assert counted is not None and int(counted.group(1)) == len(kept)
+    unseen = sum("not observed in dataset" in r.getMessage() for r in kept)
+    assert int(counted.group(2)) == unseen
+    # One line per step, with its counts.
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("matching")]
+    identities = sample_con.execute("select count(*) from link_identity").fetchall()[0][0]
+    people = sample_con.execute("select count(distinct person_id) from person_link").fetchall()
+    for step, count in (
+        ("linkage normalise: ", f"{identities} distinct identities"),
+        ("linkage block and score (identity, duckdb): ", "pairs at or above"),
+        ("linkage cluster: ", f"{identities} identities into"),
+        ("linkage stable IDs: ", f"{people[0][0]} people named for {identities} identities"),
+    ):
+        lines = [m for m in messages if m.startswith(step)]
+        assert len(lines) == 1 and count in lines[0] and lines[0].endswith(" s"), (step, lines)

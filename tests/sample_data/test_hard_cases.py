@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from pathlib import Path
 
 from sample_data.generate import write_sample
-from sample_data.hard_cases import KINDS, hard_cases_per_kind, read_hard_pairs
+from sample_data.hard_cases import KINDS, TOWNS, hard_cases_per_kind, read_hard_pairs
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -36,6 +37,25 @@ def test_every_kind_is_planted_and_named_and_the_decisions_do_not_change(tmp_pat
         path.read_text("utf-8") for path in (hard / "inbox" / "referrals").glob("*")
     )
     assert any(ord(ch) > 0x370 for ch in referrals)
+    # Each way of writing an address is planted (issue 27).
+    addresses = [
+        row["address"]
+        for feed in ("referrals", "dwp")
+        for path in sorted((hard / "inbox" / feed).glob("*.csv"))
+        for row in _rows(path)
+        if row.get("address")
+    ]
+    town = "(?:" + "|".join(TOWNS) + ")"
+    patterns = {
+        "commas": rf"\d+ [A-Za-z ]+, {town}",
+        "no commas": rf"\d+ [A-Za-z ]+ {town}",
+        "lines joined": r"\d+, [A-Za-z ]+, [A-Za-z ]+$",
+        "postcode inside": r".*, Milton Keynes MK\d+ \d[A-Z]{2}$",
+        "capitals": r"[0-9A-Z ]+$",
+        "flat": r"Flat \d, .*|\d/\d+ .*",
+    }
+    for form, pattern in patterns.items():
+        assert any(re.fullmatch(pattern, address) for address in addresses), form
     # Nothing planted makes a need or changes a case: the decision and worklist truth hold.
     for truth in ("expected_decisions.csv", "worklist.csv"):
         assert _rows(hard / "truth" / truth) == _rows(plain / "truth" / truth)
