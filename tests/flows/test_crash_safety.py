@@ -21,14 +21,14 @@ from claims.submission import run_claim
 from data_contracts.warehouse import connect
 from indicators.pipeline import NightlyOptions, run_nightly
 from indicators.plan import load_plan
-from tests.councils import SAMPLE, Council, council_copy
+from tests.councils import BUILT_AT, SAMPLE, Council, council_copy
 
 pytestmark = pytest.mark.slow  # a killed child pipeline per case: `make test`, not test-fast
 
 ROOT = Path(__file__).resolve().parents[2]
 NIGHTLY = """
 import logging, sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from data_contracts.warehouse import connect
 from indicators.pipeline import NightlyOptions, run_nightly
@@ -37,7 +37,7 @@ logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
 warehouse, inbox = Path(sys.argv[1]), Path(sys.argv[2])
 options = NightlyOptions(load_plan(), date.fromisoformat(sys.argv[3]))
 with connect(warehouse) as con:
-    run_nightly(con, warehouse, inbox, options)
+    run_nightly(con, warehouse, inbox, options, datetime.fromisoformat(sys.argv[4]))
 """
 
 
@@ -49,7 +49,14 @@ def killed_nightly(warehouse: Path, inbox: Path, as_of: date, kill_at: str) -> b
     script = warehouse.parent / "nightly_child.py"
     script.write_text(NIGHTLY, encoding="utf-8")
     child = subprocess.Popen(
-        [sys.executable, str(script), str(warehouse), str(inbox), as_of.isoformat()],
+        [
+            sys.executable,
+            str(script),
+            str(warehouse),
+            str(inbox),
+            as_of.isoformat(),
+            BUILT_AT.isoformat(),
+        ],  # fmt: skip
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -95,7 +102,9 @@ def test_killed_nightly_then_rerun_equals_uninterrupted(
     assert killed_nightly(warehouse, sample.inbox, sample.as_of, kill_at), (
         f"never reached {kill_at}"
     )
-    # The next night, in this process: the same pipeline function to the end.
+    # The next night, in this process: the same pipeline function to the end. Every run
+    # loads at the council's build time, as the workbook's Sources sheet shows load times.
     with connect(warehouse) as con:
-        run_nightly(con, warehouse, sample.inbox, NightlyOptions(load_plan(), sample.as_of))
+        options = NightlyOptions(load_plan(), sample.as_of)
+        run_nightly(con, warehouse, sample.inbox, options, BUILT_AT)
     assert claim_bytes(warehouse, sample.as_of, tmp_path / "after.xlsx") == reference

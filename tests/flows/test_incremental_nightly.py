@@ -24,15 +24,19 @@ from indicators.plan import load_plan
 from indicators.runner import INDICATOR_MODELS
 from sample_data.nights import split_last_month
 from tests.conftest import LoadedSample
+from tests.councils import BUILT_AT
 
 pytestmark = pytest.mark.slow  # a whole pipeline (or Spark) per test: `make test`, not test-fast
 
 
 def _nightly(warehouse: Path, inbox: Path, as_of: date, full: bool, model: Path | None) -> str:
-    """The nightly's pipeline function; `full` is `--rebuild` (with `model`, `--model`)."""
+    """The nightly's pipeline function; `full` is `--rebuild` (with `model`, `--model`).
+
+    Every night loads at one time (after every date the sample writes) in both warehouses,
+    as the claim workbook's Sources sheet shows when each batch was loaded."""
     options = NightlyOptions(load_plan(), as_of, model=model, rebuild=full)
     with connect(warehouse) as con:
-        return run_nightly(con, warehouse, inbox, options).link_mode
+        return run_nightly(con, warehouse, inbox, options, BUILT_AT).link_mode
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[object, ...]]:
