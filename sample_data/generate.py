@@ -61,6 +61,7 @@ from sample_data.scenarios import (
     Scenario,
     WorklistScenario,
 )
+from sample_data.scenarios.model import STRANGER
 
 GENERATOR_VERSION = "sample-2"
 CASE_SHARE = 0.3
@@ -446,6 +447,9 @@ def _write_case(
         writer.members.write([case_id, person.true_id, role])
 
     def key_of(ref: str | None) -> str | None:
+        if ref == STRANGER:
+            # someone who is not a member of the case (issue 23 item 5)
+            return f"{case_id}-NOT-A-MEMBER"
         member = household.member(ref)
         return None if member is None else writer.source_id("eh_members", member)
 
@@ -581,6 +585,29 @@ def _prior_claim(writer: CouncilWriter, number: int, household: Household, plan:
         )
         writer.people.write([former.true_id, household.household_id])
         members = [m for m in members if m is not partner] + [former]
+        # He is still known to the council's data (a benefit month after he left), so the
+        # change is shown by linked people (SPEC section 4; issue 23 item 1: a member of
+        # the claim who links to no one is a question for clerical review). Exact person
+        # columns: no random draw.
+        left_on = claim_date + timedelta(days=45)
+        writer.add(
+            "dwp",
+            month_batch(left_on),
+            {
+                "source_person_id": writer.source_id("dwp", former),
+                "forename": former.forename,
+                "surname": former.surname,
+                "dob": former.dob,
+                "sex": former.sex,
+                "postcode": "MK9 9ZZ",
+                "address": "2 Elsewhere Road",
+                "nino": former.nino,
+                "month": month_batch(left_on),
+                "benefit": "universal_credit",
+                "work_status": "in_work",
+            },
+            former,
+        )
     if prior.unlinked_extra:
         # Another adult was on the past claim, who appears nowhere in the feeds now.
         extra = Person(
@@ -761,6 +788,36 @@ def _background(writer: CouncilWriter, household: Household) -> None:
         )
 
 
+def _referrals_to_as_of(writer: CouncilWriter) -> None:
+    """Each monthly referrals extract runs to its month's last day, the last to the as-of date.
+
+    SPEC section 3: a feed covers only the period its batches cover, so without rows up to
+    a claim's as-of date the 6 months after the latest closures could not be evidenced. The
+    rows are referrals, not accepted, of someone in no household (no truth row), one on the
+    last day of each month from January 2024; they are written without a random draw, so
+    the rest of the sample is unchanged.
+    """
+    day = date(2024, 1, 31)
+    while day <= AS_OF:
+        writer.add(
+            "referrals",
+            month_batch(day),
+            {
+                "source_person_id": "REFEXTRACT1",
+                "forename": "Alan",
+                "surname": "Neighbour",
+                "dob": date(1960, 1, 1),
+                "sex": "M",
+                "postcode": "MK1 1AA",
+                "address": "1 Station Road",
+                "referral_date": day,
+                "service": "early_help",
+                "accepted": "false",
+            },
+        )
+        day = add_months(day.replace(day=1), 2) - timedelta(days=1)
+
+
 def _months_between(start: date, end: date) -> list[date]:
     out, day = [], start.replace(day=1)
     while day <= end:
@@ -838,6 +895,7 @@ def write_sample(
                 _plant_worklist(writer, household, worklist, number)
             else:
                 _background(writer, household)
+        _referrals_to_as_of(writer)
         hard_cases = plant_hard_cases(writer, seed, households) if hard else {}
     finally:
         writer.close()

@@ -31,6 +31,9 @@ def family(n: int) -> list[tuple[Person, str]]:
 
 
 def case(n: int, **changes: object) -> Case:
+    # The parent's own MPH2 need: a need naming someone not on the case (P1 on case EH2)
+    # counts for nothing (issue 23 item 5).
+    changes.setdefault("needs", [("MPH2", f"P{n}", "2023-10-20", "2024-11-30"), *MET])
     return Case(case_id=f"EH{n}", family_ref=f"FAM{n}", members=family(n), **changes)  # type: ignore[arg-type]
 
 
