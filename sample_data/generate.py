@@ -239,6 +239,7 @@ class CouncilWriter:
         self.historic = _CsvOut(out / "historic_claims.csv", HISTORIC_CLAIM_HEADER)
         self.case_count = 0
         self.claim_count = 0
+        self.keep_postcode = False
         self.scenario_counts: dict[str, int] = {}
 
     def close(self) -> None:
@@ -284,6 +285,8 @@ class CouncilWriter:
         values["forename"] = forename_as_recorded(rng, person.forename, noise)
         values["dob"] = dob_as_recorded(rng, person.dob, noise)
         values["postcode"] = postcode_as_recorded(rng, postcode, noise)
+        if self.keep_postcode and not values["postcode"]:
+            values["postcode"] = postcode
         required = REQUIRED_IDENTIFIERS.get(feed)
         for name in IDENTIFIERS.get(feed, ()):
             if name != required and rng.random() < noise.identifier_missing:
@@ -667,14 +670,22 @@ def _plant_worklist(
         _plant_case(writer, number, household, scenario.case)
         return
     plan = scenario.build()
-    for person in household.members:
-        if person.upn:
-            focus = household.member("child") if plan.attendance else None
-            writer.attendance(person, household, plan.attendance if person is focus else {})
-    for index, event in enumerate(plan.events):
-        member = household.member(event.member)
-        assert member is not None
-        writer.event(event, member, household, f"W{number}-{index}", repeatable=False)
+    # A planted worklist family's rows keep their postcode: a row without one ties no one by
+    # its address (docs/interpretations.md, "household for identification"), so noise that
+    # blanked it would unplant the family. The noise is still drawn: the rest of the sample
+    # is unchanged.
+    writer.keep_postcode = True
+    try:
+        for person in household.members:
+            if person.upn:
+                focus = household.member("child") if plan.attendance else None
+                writer.attendance(person, household, plan.attendance if person is focus else {})
+        for index, event in enumerate(plan.events):
+            member = household.member(event.member)
+            assert member is not None
+            writer.event(event, member, household, f"W{number}-{index}", repeatable=False)
+    finally:
+        writer.keep_postcode = False
     for criterion, ref in scenario.needs:
         subject = household.member(ref)
         assert subject is not None
@@ -793,10 +804,14 @@ def _referrals_to_as_of(writer: CouncilWriter) -> None:
 
     SPEC section 3: a feed covers only the period its batches cover, so without rows up to
     a claim's as-of date the 6 months after the latest closures could not be evidenced. The
-    rows are referrals, not accepted, of someone in no household (no truth row), one on the
-    last day of each month from January 2024; they are written without a random draw, so
-    the rest of the sample is unchanged.
+    rows are referrals, not accepted, of a neighbour in no planted household (a truth person
+    of his own), one on the last day of each month from January 2024; they are written
+    without a random draw, so the rest of the sample is unchanged.
     """
+    neighbour = Person(
+        "TREFEXTRACT", "HREFEXTRACT", "Alan", "Neighbour", date(1960, 1, 1), "M", False
+    )
+    writer.people.write([neighbour.true_id, neighbour.household_id])
     day = date(2024, 1, 31)
     while day <= AS_OF:
         writer.add(
@@ -804,16 +819,17 @@ def _referrals_to_as_of(writer: CouncilWriter) -> None:
             month_batch(day),
             {
                 "source_person_id": "REFEXTRACT1",
-                "forename": "Alan",
-                "surname": "Neighbour",
-                "dob": date(1960, 1, 1),
-                "sex": "M",
+                "forename": neighbour.forename,
+                "surname": neighbour.surname,
+                "dob": neighbour.dob,
+                "sex": neighbour.sex,
                 "postcode": "MK1 1AA",
                 "address": "1 Station Road",
                 "referral_date": day,
                 "service": "early_help",
                 "accepted": "false",
             },
+            neighbour,
         )
         day = add_months(day.replace(day=1), 2) - timedelta(days=1)
 

@@ -21,7 +21,12 @@ with housing as (
 ),
 subject as (
     select s.*, w.opened_date,
-           cast($as_of::date - to_months($housing_check_months) as date) as check_start
+           -- from closure (or the latest $housing_check_months, if earlier) to the as-of
+           -- date, or only the latest months ($sustainment_from; issue 23 item 14)
+           cast(case when $sustainment_from = 'closure' and s.closed_date is not null
+                     then least(s.closed_date, $as_of::date - to_months($housing_check_months))
+                     else $as_of::date - to_months($housing_check_months) end as date)
+               as check_start
     from need_subject s
     join member_window w using (case_id, person_id)
     where s.criterion in ('HOU1', 'HOU2', 'HOU3', 'FIN2')
@@ -155,17 +160,29 @@ final as (
         null::date as met_date,
         case when r.criterion = 'FIN2'
              then 'rent arrears ' || coalesce(printf('%.2f', max(r.arrears_now)), 'none')
-                  || ' in the ' || $housing_check_months || ' months to the as-of date, '
+                  || case when min(r.check_start)
+                            < cast($as_of::date - to_months($housing_check_months) as date)
+                       then ' since closure on ' || strftime(min(r.check_start), '%Y-%m-%d')
+                       else ' in the ' || $housing_check_months || ' months to the as-of date'
+                  end || ', '
                   || printf('%.2f', max(r.arrears_then)) || ' at identification'
              when r.criterion = 'HOU2'
              then sum(r.contradicting) || ' notice(s) served since the case opened and not '
                   || 'withdrawn, suspended or followed by settled accommodation'
              when r.criterion = 'HOU1'
              then sum(r.contradicting) || ' housing event(s) contradicting it (a new TA at '
-                  || 'risk in the ' || $housing_check_months || ' months to the as-of date, '
+                  || 'risk' || case when min(r.check_start)
+                            < cast($as_of::date - to_months($housing_check_months) as date)
+                       then ' since closure on ' || strftime(min(r.check_start), '%Y-%m-%d')
+                       else ' in the ' || $housing_check_months || ' months to the as-of date'
+                  end || ', '
                   || 'or TA ended without a move into settled accommodation)'
-             else sum(r.contradicting) || ' housing event(s) contradicting it in the '
-                  || $housing_check_months || ' months to the as-of date' end as test,
+             else sum(r.contradicting) || ' housing event(s) contradicting it'
+                  || case when min(r.check_start)
+                            < cast($as_of::date - to_months($housing_check_months) as date)
+                       then ' since closure on ' || strftime(min(r.check_start), '%Y-%m-%d')
+                       else ' in the ' || $housing_check_months || ' months to the as-of date'
+                  end end as test,
         list_sort(flatten(list(coalesce(r.source_record_ids, [])))) as source_record_ids
     from per_person r
     cross join housing h
