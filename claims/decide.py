@@ -10,7 +10,7 @@ import pandas as pd
 
 from claims.ledger import prepare_claim_history
 from indicators.plan import Plan
-from indicators.runner import derive_indicators, model_parameters, run_models
+from indicators.runner import derive_indicators, model_parameters, run_model, run_models
 
 CLAIM_SQL_DIR = Path(__file__).parent / "sql"
 CLAIM_MODELS = (
@@ -20,6 +20,14 @@ CLAIM_MODELS = (
     "claim_gate",
     "claim_decision",
 )
+PAIR_MODEL = "claim_uncertain_pair"
+REVIEW_TABLES = {
+    "person_review_pair": "null::integer as run_id, null::varchar as record_id_l, "
+    "null::varchar as record_id_r",
+    "review_decision": "null::varchar as record_id_l, null::varchar as record_id_r, "
+    "null::varchar as decision",
+}
+"""The review tables claim_uncertain_pair reads, as empty stand-ins when linkage has none."""
 PERSON_LINK_COLUMNS = (
     "source varchar, source_record_id varchar, record_id varchar, person_id varchar"
 )
@@ -46,6 +54,30 @@ def ensure_person_links(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def build_uncertain_pairs(con: duckdb.DuckDBPyConnection, parameters: dict[str, object]) -> None:
+    """claim_uncertain_pair: the pairs of people awaiting clerical review (SPEC section 4).
+
+    The review tables are matching's (matching/review.py): a warehouse never linked or never
+    reviewed lacks them, and an empty stand-in stands for each while the model runs. Built
+    once per decision, it does not move with the date, so the forecast reads it as it is.
+    """
+    made = []
+    for table, columns in REVIEW_TABLES.items():
+        present = con.execute(
+            "select count(*) from duckdb_tables() where table_name = ? "
+            "union all select count(*) from duckdb_views() where view_name = ?",
+            [table, table],
+        ).fetchall()
+        if not any(count for (count,) in present):
+            con.execute(f"create temp view {table} as select {columns} where false")
+            made.append(table)
+    try:
+        run_model(con, CLAIM_SQL_DIR / f"{PAIR_MODEL}.sql", parameters)
+    finally:
+        for table in made:
+            con.execute(f"drop view if exists temp.{table}")
+
+
 def decide_cases(
     con: duckdb.DuckDBPyConnection,
     plan: Plan,
@@ -60,5 +92,7 @@ def decide_cases(
     ensure_person_links(con)
     derive_indicators(con, plan, as_of)
     prepare_claim_history(con, as_of, before_submission)
-    run_models(con, CLAIM_MODELS, model_parameters(plan, as_of), CLAIM_SQL_DIR)
+    parameters = model_parameters(plan, as_of)
+    build_uncertain_pairs(con, parameters)
+    run_models(con, CLAIM_MODELS, parameters, CLAIM_SQL_DIR)
     return con.execute("select * from claim_decision order by family_id, case_id").df()

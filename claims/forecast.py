@@ -60,10 +60,27 @@ def horizon_models() -> tuple[str, ...]:
     """
     return (
         "child_attendance_latest",
+        "case_referral_record",
         *load_registry().models_recomputed_when("as_of"),
         "outcome_data_test",
         "family_need_outcome",
     )
+
+
+def forecast_parameters(plan: Plan, as_of: date, end: date) -> dict[str, object]:
+    """The model parameters for judging `end` on the rows known on `as_of`.
+
+    SPEC section 3: a feed covers only the period its rows reach. On the rows known now the
+    referrals feed ends by `as_of` and attendance holds the terms ended by it; the forecast
+    assumes the referrals extract keeps arriving with no row about the case (so the months
+    after a closure are covered by `end`) and judges attendance on the terms ended by
+    `as_of`, the latest it can know (docs/interpretations.md, "the forecast").
+    """
+    return {
+        **model_parameters(plan, end),
+        "attendance_terms_by": as_of,
+        "referrals_assumed_to": end,
+    }
 
 
 def _time_tested() -> list[str]:
@@ -113,19 +130,19 @@ def build_forecast(
                 parameters,
             )
         for end in ends:
-            _decide_at(temps, plan, end, again=end != as_of)
+            _decide_at(temps, plan, as_of, end, again=end != as_of)
         temps.model(CLAIM_SQL_DIR / "forecast_case.sql", parameters)
         cases = con.execute("select * from forecast_case order by family_id, case_id").df()
     return Forecast(as_of, cases, quarter_table(con, plan, as_of, ends, cases))
 
 
-def _decide_at(temps: TempSchema, plan: Plan, end: date, again: bool) -> None:
+def _decide_at(temps: TempSchema, plan: Plan, as_of: date, end: date, again: bool) -> None:
     """The claim step at `end` on the rows known now; its decisions join forecast_horizon.
 
     A claim run on a quarter's last day has just decided that quarter end (`again` false).
     """
     if again:
-        parameters = model_parameters(plan, end)
+        parameters = forecast_parameters(plan, as_of, end)
         temps.models(SQL_DIR, horizon_models(), parameters)
         temps.models(CLAIM_SQL_DIR, CLAIM_MODELS, parameters)
     decided = "select case_id, $end::date as quarter_end, claimed from claim_decision"

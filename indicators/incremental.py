@@ -171,7 +171,7 @@ def _derive_affected(
         write_plan_tables(con, plan)
         coverage_before = _coverage(con)
         latest_before = scalar(con, "select max(term_seq) from measure_attendance_term")
-        for name in FRAME_MODELS[:3]:
+        for name in FRAME_MODELS:
             _temp(con, temps, f"prev_{name}", f"select * from {name}")
         run_models(con, FRAME_MODELS, parameters)
         if _coverage(con) != coverage_before:
@@ -184,7 +184,10 @@ def _derive_affected(
         _drop(con, ["person_link"], view=True)
 
         latest_after = scalar(con, "select max(term_seq) from measure_attendance_term")
-        parameters["attendance_latest_moved"] = latest_before != latest_after
+        # the terms judged are the latest 2 ended by the as-of date (child_attendance_latest)
+        parameters["attendance_latest_moved"] = latest_before != latest_after or _ended_term(
+            con, as_of
+        ) != _ended_term(con, previous_as_of)
         temps.append("affected_case")
         run_model(con, INCREMENTAL_SQL_DIR / "affected_case.sql", parameters, True)
         # The frame rows the case models read: the affected cases and the cases related to
@@ -255,6 +258,18 @@ def _drop(con: duckdb.DuckDBPyConnection, names: Iterable[str], view: bool = Fal
     kind = "view" if view else "table"
     for name in names:
         con.execute(f"drop {kind} if exists temp.{name}")
+
+
+def _ended_term(con: duckdb.DuckDBPyConnection, day: date) -> object:
+    """The last school term ended by `day` (term_seq, as child_attendance_latest counts)."""
+    return con.execute(
+        "select case when $d >= case t % 3 when 0 then make_date(t // 3, 12, 31) "
+        "when 1 then make_date(t // 3 + 1, 3, 31) else make_date(t // 3 + 1, 7, 31) end "
+        "then t else t - 1 end from (select case when month($d) >= 9 then year($d) * 3 "
+        "when month($d) <= 3 then (year($d) - 1) * 3 + 1 else (year($d) - 1) * 3 + 2 end "
+        "as t)",
+        {"d": day},
+    ).fetchall()[0][0]
 
 
 def _coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:

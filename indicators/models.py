@@ -46,7 +46,12 @@ PERSON_MODELS = (
     "measure_neet_month",
 )
 # Case-level rows that several needs, tests and claim gates read (keyed by case).
-CASE_SUPPORT_MODELS = ("member_police_event", "case_referral", "child_attendance_latest")
+CASE_SUPPORT_MODELS = (
+    "member_police_event",
+    "case_referral",
+    "case_referral_record",
+    "child_attendance_latest",
+)
 REGISTRY = load_registry()
 INDICATOR_MODELS = (
     *FRAME_MODELS,
@@ -55,6 +60,7 @@ INDICATOR_MODELS = (
     # needs: one model per need found in data (registry order), the recorded ones, the union
     *REGISTRY.need_models,
     "need_recorded",
+    "recorded_not_member",
     "family_need",
     "need_subject",
     # outcome tests: one model per data test (registry order), then the plan's logic
@@ -77,7 +83,17 @@ def model_parameters(plan: Plan, as_of: date) -> dict[str, Any]:
     A plan stored with a submission before a setting existed (`sfp rerun` of an old period)
     runs with that setting's national default rather than failing.
     """
-    return {"as_of": as_of, **_national_settings(), **plan.thresholds, **plan.gates}
+    return {
+        "as_of": as_of,
+        # what the forecast changes when it judges a later date on the rows known now
+        # (claims/forecast.py): the terms ended by the as-of date are the ones judged, and
+        # the referrals feed is taken as it stands
+        "attendance_terms_by": as_of,
+        "referrals_assumed_to": None,
+        **_national_settings(),
+        **plan.thresholds,
+        **plan.gates,
+    }
 
 
 def sql_parameters(sql: str) -> set[str]:

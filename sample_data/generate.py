@@ -61,6 +61,7 @@ from sample_data.scenarios import (
     Scenario,
     WorklistScenario,
 )
+from sample_data.scenarios.model import STRANGER
 
 GENERATOR_VERSION = "sample-2"
 CASE_SHARE = 0.3
@@ -238,6 +239,7 @@ class CouncilWriter:
         self.historic = _CsvOut(out / "historic_claims.csv", HISTORIC_CLAIM_HEADER)
         self.case_count = 0
         self.claim_count = 0
+        self.keep_postcode = False
         self.scenario_counts: dict[str, int] = {}
 
     def close(self) -> None:
@@ -283,6 +285,8 @@ class CouncilWriter:
         values["forename"] = forename_as_recorded(rng, person.forename, noise)
         values["dob"] = dob_as_recorded(rng, person.dob, noise)
         values["postcode"] = postcode_as_recorded(rng, postcode, noise)
+        if self.keep_postcode and not values["postcode"]:
+            values["postcode"] = postcode
         required = REQUIRED_IDENTIFIERS.get(feed)
         for name in IDENTIFIERS.get(feed, ()):
             if name != required and rng.random() < noise.identifier_missing:
@@ -446,6 +450,9 @@ def _write_case(
         writer.members.write([case_id, person.true_id, role])
 
     def key_of(ref: str | None) -> str | None:
+        if ref == STRANGER:
+            # someone who is not a member of the case (issue 23 item 5)
+            return f"{case_id}-NOT-A-MEMBER"
         member = household.member(ref)
         return None if member is None else writer.source_id("eh_members", member)
 
@@ -581,6 +588,29 @@ def _prior_claim(writer: CouncilWriter, number: int, household: Household, plan:
         )
         writer.people.write([former.true_id, household.household_id])
         members = [m for m in members if m is not partner] + [former]
+        # He is still known to the council's data (a benefit month after he left), so the
+        # change is shown by linked people (SPEC section 4; issue 23 item 1: a member of
+        # the claim who links to no one is a question for clerical review). Exact person
+        # columns: no random draw.
+        left_on = claim_date + timedelta(days=45)
+        writer.add(
+            "dwp",
+            month_batch(left_on),
+            {
+                "source_person_id": writer.source_id("dwp", former),
+                "forename": former.forename,
+                "surname": former.surname,
+                "dob": former.dob,
+                "sex": former.sex,
+                "postcode": "MK9 9ZZ",
+                "address": "2 Elsewhere Road",
+                "nino": former.nino,
+                "month": month_batch(left_on),
+                "benefit": "universal_credit",
+                "work_status": "in_work",
+            },
+            former,
+        )
     if prior.unlinked_extra:
         # Another adult was on the past claim, who appears nowhere in the feeds now.
         extra = Person(
@@ -640,14 +670,22 @@ def _plant_worklist(
         _plant_case(writer, number, household, scenario.case)
         return
     plan = scenario.build()
-    for person in household.members:
-        if person.upn:
-            focus = household.member("child") if plan.attendance else None
-            writer.attendance(person, household, plan.attendance if person is focus else {})
-    for index, event in enumerate(plan.events):
-        member = household.member(event.member)
-        assert member is not None
-        writer.event(event, member, household, f"W{number}-{index}", repeatable=False)
+    # A planted worklist family's rows keep their postcode: a row without one ties no one by
+    # its address (docs/interpretations.md, "household for identification"), so noise that
+    # blanked it would unplant the family. The noise is still drawn: the rest of the sample
+    # is unchanged.
+    writer.keep_postcode = True
+    try:
+        for person in household.members:
+            if person.upn:
+                focus = household.member("child") if plan.attendance else None
+                writer.attendance(person, household, plan.attendance if person is focus else {})
+        for index, event in enumerate(plan.events):
+            member = household.member(event.member)
+            assert member is not None
+            writer.event(event, member, household, f"W{number}-{index}", repeatable=False)
+    finally:
+        writer.keep_postcode = False
     for criterion, ref in scenario.needs:
         subject = household.member(ref)
         assert subject is not None
@@ -761,6 +799,41 @@ def _background(writer: CouncilWriter, household: Household) -> None:
         )
 
 
+def _referrals_to_as_of(writer: CouncilWriter) -> None:
+    """Each monthly referrals extract runs to its month's last day, the last to the as-of date.
+
+    SPEC section 3: a feed covers only the period its batches cover, so without rows up to
+    a claim's as-of date the 6 months after the latest closures could not be evidenced. The
+    rows are referrals, not accepted, of a neighbour in no planted household (a truth person
+    of his own), one on the last day of each month from January 2024; they are written
+    without a random draw, so the rest of the sample is unchanged.
+    """
+    neighbour = Person(
+        "TREFEXTRACT", "HREFEXTRACT", "Alan", "Neighbour", date(1960, 1, 1), "M", False
+    )
+    writer.people.write([neighbour.true_id, neighbour.household_id])
+    day = date(2024, 1, 31)
+    while day <= AS_OF:
+        writer.add(
+            "referrals",
+            month_batch(day),
+            {
+                "source_person_id": "REFEXTRACT1",
+                "forename": neighbour.forename,
+                "surname": neighbour.surname,
+                "dob": neighbour.dob,
+                "sex": neighbour.sex,
+                "postcode": "MK1 1AA",
+                "address": "1 Station Road",
+                "referral_date": day,
+                "service": "early_help",
+                "accepted": "false",
+            },
+            neighbour,
+        )
+        day = add_months(day.replace(day=1), 2) - timedelta(days=1)
+
+
 def _months_between(start: date, end: date) -> list[date]:
     out, day = [], start.replace(day=1)
     while day <= end:
@@ -838,6 +911,7 @@ def write_sample(
                 _plant_worklist(writer, household, worklist, number)
             else:
                 _background(writer, household)
+        _referrals_to_as_of(writer)
         hard_cases = plant_hard_cases(writer, seed, households) if hard else {}
     finally:
         writer.close()

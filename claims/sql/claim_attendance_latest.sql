@@ -21,6 +21,7 @@ final as (
         c.person_id,
         c.judged_terms,
         c.terms,
+        c.terms_without_data,
         c.term_end,
         c.attendance_rate,
         c.latest_term_rate,

@@ -3,6 +3,7 @@
 -- A near miss is a case whose every failed gate is only waiting for a date (the 6-month
 -- window after closure, the 2 years since the last claim): `earliest_pass_date` is the
 -- latest of those dates. `still_needs` says what every failed gate still needs.
+-- `data_problems` lists recorded needs and outcomes that name someone not on the case.
 with needs as (
     select n.case_id,
            string_agg(distinct n.criterion, ', ' order by n.criterion) as needs,
@@ -26,6 +27,13 @@ gates as (
     from claim_gate
     group by case_id
 ),
+problems as (
+    -- SPEC section 3: recorded needs and outcomes naming someone not on the case, reported
+    -- as data problems whatever the decision
+    select case_id, string_agg(problem, '; ' order by source_record_id) as data_problems
+    from recorded_not_member
+    group by case_id
+),
 final as (
     select
         c.family_id,
@@ -39,10 +47,12 @@ final as (
         coalesce(g.failed_gates, '') as failed_gates,
         coalesce(g.reasons, '') as reasons,
         g.earliest_pass_date,
-        coalesce(g.still_needs, '') as still_needs
+        coalesce(g.still_needs, '') as still_needs,
+        coalesce(p.data_problems, '') as data_problems
     from case_current c
     join gates g using (case_id)
     left join needs n using (case_id)
     left join claim_reclaim r using (case_id)
+    left join problems p using (case_id)
 )
 select * from final order by family_id, case_id

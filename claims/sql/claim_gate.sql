@@ -7,8 +7,9 @@
 -- $dependent_child_max_age or under at any time while the case was open) or an expectant
 -- parent. Gate 5 counts calendar months forward from closure (a case closed on 31 March
 -- passes on 30 September) and reads case_referral: an accepted referral or a new early help
--- case for a member in the $referral_check_months after closure; without a referrals feed it
--- fails as "no data" unless $early_help_is_referral_record. Gate 6 reads
+-- case for a member in the $referral_check_months after closure; without a referrals feed,
+-- or with one whose rows end before those months do (case_referral_record), it fails as
+-- "no data" unless $early_help_is_referral_record. Gate 6 reads
 -- claim_attendance_latest and is switched by $regression_check. Gate 7 reads claim_reclaim
 -- and claim_family: of the cases of one family passing every other gate, only the first to
 -- close is claimed. Every gate is evaluated for every case so a failing case is reported
@@ -35,6 +36,14 @@ gate_dependent_child as (
     left join family_member m using (case_id)
     group by c.case_id
 ),
+not_member_need as (
+    -- SPEC section 3: a need naming someone not on the case counts for nothing; said here
+    -- so a family short of headlines knows why (recorded_not_member)
+    select case_id, count(*) as needs
+    from recorded_not_member
+    where kind = 'need'
+    group by case_id
+),
 gate_headlines as (
     select
         c.case_id,
@@ -43,12 +52,16 @@ gate_headlines as (
         'needs span ' || count(distinct n.headline) || ' headline outcome(s)'
             || coalesce(' (' || string_agg(distinct n.headline, ', ' order by n.headline) || ')',
                         '')
-            || '; ' || $min_headlines || ' needed' as reason,
+            || '; ' || $min_headlines || ' needed'
+            || coalesce('; ' || any_value(x.needs) || ' recorded need(s) name someone who is '
+                        || 'not a member of the case and count for nothing (data problem)', '')
+            as reason,
         null::date as passes_from,
         'needs under ' || ($min_headlines - count(distinct n.headline))
             || ' more headline outcome(s)' as still_needs
     from case_current c
     left join need_headline n using (case_id)
+    left join not_member_need x using (case_id)
     group by c.case_id
 ),
 gate_whole_family as (
@@ -87,10 +100,6 @@ gate_outcomes as (
     left join need_headline n using (case_id)
     group by c.case_id
 ),
-referral_record as (
-    select has_data or $early_help_is_referral_record as known
-    from feed_coverage where feed = 'referrals'
-),
 referral_after_closure as (
     select
         case_id,
@@ -100,43 +109,59 @@ referral_after_closure as (
     where accepted
     group by case_id
 ),
-gate_closure as (
+closure_window as (
+    -- SPEC sections 3-4: the referrals record must cover the months after closure
+    -- (case_referral_record); while they have not yet ended only time stands in the way
     select
         c.case_id,
+        c.closed_date,
+        cast(c.closed_date + to_months($months_closed_before_claim) as date) as passes_on,
+        k.known,
+        k.feed_has_data,
+        k.window_end,
+        k.record,
+        c.closed_date is not null and not coalesce(k.known, false)
+            and (not k.feed_has_data or k.window_end <= $as_of::date) as no_data
+    from case_current c
+    left join case_referral_record k using (case_id)
+),
+gate_closure as (
+    select
+        w.case_id,
         5 as gate,
-        c.closed_date is not null
-            and c.closed_date + to_months($months_closed_before_claim) <= $as_of
-            and r.case_id is null and k.known as passed,
+        w.closed_date is not null
+            and w.passes_on <= $as_of
+            and r.case_id is null and w.known as passed,
         concat_ws('; ',
-            case when c.closed_date is null then 'case still open' end,
-            case when c.closed_date + to_months($months_closed_before_claim) > $as_of
+            case when w.closed_date is null then 'case still open' end,
+            case when w.passes_on > $as_of
                  then 'closed less than ' || $months_closed_before_claim
                       || ' months before the as-of date (passes from '
-                      || strftime(c.closed_date + to_months($months_closed_before_claim),
-                                  '%Y-%m-%d') || ')' end,
+                      || strftime(w.passes_on, '%Y-%m-%d') || ')' end,
             case when r.first_referral is not null
                  then 'accepted re-referral of a member on '
                       || strftime(r.first_referral, '%Y-%m-%d') end,
             case when r.first_new_case is not null
                  then 'a new early help case for a member opened on '
                       || strftime(r.first_new_case, '%Y-%m-%d') end,
-            case when not k.known
+            case when w.no_data and not w.feed_has_data
                  then 'no data: no referrals feed to show there was no re-referral (a council '
                       || 'whose early help case system is its record of referrals says so in '
-                      || 'its plan: gates.early_help_is_referral_record)' end) as reason,
-        case when c.closed_date is not null and r.case_id is null and k.known
-             then c.closed_date + to_months($months_closed_before_claim) end as passes_from,
+                      || 'its plan: gates.early_help_is_referral_record)'
+                 when w.no_data then w.record end) as reason,
+        case when w.closed_date is not null and r.case_id is null and not w.no_data
+             then w.passes_on end as passes_from,
         concat_ws('; ',
-            case when c.closed_date is null then 'case closure' end,
-            case when c.closed_date + to_months($months_closed_before_claim) > $as_of
+            case when w.closed_date is null then 'case closure' end,
+            case when w.passes_on > $as_of
                  then 'the ' || $months_closed_before_claim || '-month window to end on '
-                      || strftime(c.closed_date + to_months($months_closed_before_claim),
-                                  '%Y-%m-%d') end,
+                      || strftime(w.passes_on, '%Y-%m-%d') end,
             case when r.case_id is not null
                  then 'a new case: the family was re-referred after closure' end,
-            case when not k.known then 'a referrals feed' end) as still_needs
-    from case_current c
-    cross join referral_record k
+            case when w.no_data and not w.feed_has_data then 'a referrals feed'
+                 when w.no_data then 'referrals data to '
+                      || strftime(w.window_end, '%Y-%m-%d') end) as still_needs
+    from closure_window w
     left join referral_after_closure r using (case_id)
 ),
 child_regression as (
@@ -147,7 +172,8 @@ child_regression as (
             'child ' || coalesce(person_id, source_person_id) || ': '
             || coalesce(printf('%.1f', 100 * attendance_rate) || '% over ' || terms
                         || case when edu2_need then ' (EDU2 improvement not met)' else '' end,
-                        'no attendance for ' || coalesce(terms, 'the latest 2 terms')),
+                        'no attendance for ' || coalesce(terms_without_data, terms,
+                                                         'the latest 2 terms')),
             '; ' order by coalesce(person_id, source_person_id)) filter (where not passed)
             as failures,
         bool_and(passed or latest_term_rate >= $attendance_good) as one_more_term
@@ -198,16 +224,29 @@ gate_once_per_family as (
     select
         g.case_id,
         7 as gate,
-        g.passed and (f.claimed_case is null or f.claimed_case = g.case_id) as passed,
-        case when not g.passed then g.reason
-             else 'one claim per family per period: case ' || f.claimed_case
-                  || ' of the same family closed first and is claimed instead' end as reason,
-        case when not g.passed then g.passes_from end as passes_from,
-        case when not g.passed then g.still_needs
-             else 'a later period, as a re-claim (the family is claimed in this one)' end
-            as still_needs
+        g.passed and (f.claimed_case is null or f.claimed_case = g.case_id)
+            and u.uncertain_with is null as passed,
+        concat_ws('; ',
+            case when not g.passed then g.reason
+                 when f.claimed_case is not null and f.claimed_case <> g.case_id
+                 then 'one claim per family per period: case ' || f.claimed_case
+                      || ' of the same family closed first and is claimed instead' end,
+            case when u.uncertain_with is not null
+                 then 'whether case ' || u.uncertain_with || ' is the same family rests on a '
+                      || 'pair of records awaiting clerical review: neither is claimed until '
+                      || 'the pair is decided' end) as reason,
+        case when not g.passed and u.uncertain_with is null then g.passes_from end
+            as passes_from,
+        concat_ws('; ',
+            case when not g.passed then g.still_needs
+                 when f.claimed_case is not null and f.claimed_case <> g.case_id
+                 then 'a later period, as a re-claim (the family is claimed in this one)' end,
+            case when u.uncertain_with is not null
+                 then 'clerical review of the pair linking it to case ' || u.uncertain_with
+            end) as still_needs
     from gate_not_claimed g
     left join family_choice f using (case_id)
+    left join claim_family u using (case_id)
 ),
 final as (
     select * from before_family where gate <> 7

@@ -6,7 +6,10 @@
 -- following closure" (accepted or not). SPEC section 4: a new early help case opened for
 -- any member (or the same family_ref) is a re-referral too. A referral counts when dated
 -- after the closure date and no later than $referral_check_months after it (and the as-of
--- date). `accepted` is the referral's own flag; a new case is an accepted referral. A
+-- date); a new early help case counts from the closure date itself: a case opened for a
+-- member on the day the last one closed is a re-referral, not a transfer (issue 23 item
+-- 12, docs/interpretations.md), one opened the day before overlaps it (claim gate 7
+-- decides which of the family's cases is claimed). `accepted` is the referral's own flag; a new case is an accepted referral. A
 -- re-referral of this case is another case's row: an incremental derive lets this model
 -- read the cases related to the affected ones too (indicators/incremental.py).
 with closed as (
@@ -51,7 +54,7 @@ new_case as (
     from closed c
     join related_case r on r.case_id = c.case_id
     join case_current o on o.case_id = r.other_case
-    where o.opened_date > c.closed_date and o.opened_date <= c.window_end
+    where o.opened_date >= c.closed_date and o.opened_date <= c.window_end
 ),
 final as (
     select * from referral

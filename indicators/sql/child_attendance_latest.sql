@@ -9,16 +9,21 @@
 -- (autumn 1 September, spring 1 January, summer 1 April) and the child is at most
 -- $school_age_max on the 31 August before its academic year (Year 11). A child with only
 -- the latest term of compulsory school age is judged on that term; one with neither is
--- not in this table (not judged). The terms are the latest pair the attendance feed holds
--- on the as-of date; with no attendance at all, the pair ending with the last term ended
--- by the as-of date (terms dated at their ends: 31 December, 31 March, 31 July).
+-- not in this table (not judged). The terms are the latest 2 completed before the as-of
+-- date ("two consecutive terms prior to submission", 000), the pair ending with the last
+-- term ended by it (terms dated at their ends: 31 December, 31 March, 31 July), whatever
+-- the feed holds: SPEC section 3, a feed covers only the period its batches cover, so a
+-- child without rows for those terms has no data (has_data false), never a pass on older
+-- terms (issue 23 item 3). $attendance_terms_by is the as-of date, except in the forecast,
+-- which judges a later quarter end on the terms ended by the day it is made (the rows it
+-- knows: claims/forecast.py).
 with as_of_term as (
-    select case when month($as_of::date) >= 9 then year($as_of::date) * 3
-                when month($as_of::date) <= 3 then (year($as_of::date) - 1) * 3 + 1
-                else (year($as_of::date) - 1) * 3 + 2 end as term_seq
+    select case when month($attendance_terms_by::date) >= 9 then year($attendance_terms_by::date) * 3
+                when month($attendance_terms_by::date) <= 3 then (year($attendance_terms_by::date) - 1) * 3 + 1
+                else (year($attendance_terms_by::date) - 1) * 3 + 2 end as term_seq
 ),
 ended_term as (
-    select case when $as_of::date >= case term_seq % 3
+    select case when $attendance_terms_by::date >= case term_seq % 3
                     when 0 then make_date(term_seq // 3, 12, 31)
                     when 1 then make_date(term_seq // 3 + 1, 3, 31)
                     else make_date(term_seq // 3 + 1, 7, 31) end
@@ -26,9 +31,7 @@ ended_term as (
     from as_of_term
 ),
 latest as (
-    select coalesce(max(a.term_seq), any_value(e.term_seq)) as term_seq
-    from ended_term e
-    left join measure_attendance_term a on true
+    select term_seq from ended_term
 ),
 pair_term as (
     select term_seq - 1 as term_seq from latest
@@ -59,7 +62,11 @@ judged_term as (
           <= $school_age_max
 ),
 with_attendance as (
-    select j.*, a.academic_year || ' ' || a.term as term_name, a.term_end,
+    select j.*,
+           (j.term_seq // 3) || '/' || right(cast(j.term_seq // 3 + 1 as varchar), 2) || ' '
+               || case j.term_seq % 3 when 0 then 'autumn' when 1 then 'spring'
+                                      else 'summer' end as term_name,
+           a.term_end,
            a.sessions_possible, a.sessions_absent, a.sessions_absent_all, a.attendance_rate,
            a.source_record_ids
     from judged_term j
@@ -74,6 +81,8 @@ final as (
         count(*) as judged_terms,
         count(sessions_possible) = count(*) as has_data,
         string_agg(term_name, ' + ' order by term_seq) as terms,
+        string_agg(term_name, ' + ' order by term_seq) filter (where sessions_possible is null)
+            as terms_without_data,
         max(term_end) as term_end,
         case when count(sessions_possible) = count(*)
              then 1 - sum(sessions_absent) / sum(sessions_possible) end as attendance_rate,

@@ -10,12 +10,15 @@
 -- "All outcomes must be achieved and evidenced at case closure"). Frozen columns:
 -- case_id .. source_record_ids; the rest are added for the evidence sheet.
 with outcome_row as (
-    -- Whom a recorded outcome names: a linked member, the whole family (blank), or someone
-    -- not on the case ('?' + source_person_id), whose outcome answers no member's need.
+    -- Whom a recorded outcome names: a linked member, a member who links to no one
+    -- ('?' + source_person_id, answering that member's need only) or the whole family
+    -- (blank). One naming someone not on the case counts for nothing (SPEC section 3;
+    -- reported by recorded_not_member).
     select
         o.case_id,
         o.criterion,
-        coalesce(m.person_id, '?' || o.source_person_id, '') as outcome_person,
+        case when nullif(trim(o.source_person_id), '') is null then ''
+             else coalesce(m.person_id, '?' || o.source_person_id) end as outcome_person,
         o.achieved_date,
         o.evidence,
         o.source_record_id
@@ -25,6 +28,7 @@ with outcome_row as (
       on m.case_id = o.case_id and m.source_person_id = o.source_person_id
     where o.achieved_date <= $as_of
       and list_contains(l.evidence, o.evidence)
+      and (nullif(trim(o.source_person_id), '') is null or m.case_id is not null)
 ),
 need_window as (
     -- SPEC section 3: a recorded outcome counts when dated on or after the need's
@@ -77,6 +81,7 @@ joined as (
         n.*,
         l.combine,
         coalesce(d.test_ran, false) as test_ran,
+        coalesce(d.partial, false) as partial,
         d.case_id is not null as has_test,
         d.met as data_met,
         d.met_date as data_met_date,
@@ -95,10 +100,14 @@ decided as (
     select
         *,
         combine <> 'recorded' and test_ran as data_used,
+        -- a test that ran for some of the people it reads but had no data for others
+        -- (`partial`: a child without attendance, a member who links to no one) decides
+        -- for those it read, and the rest falls back to a recorded outcome: the recorded
+        -- outcome is then needed as well, whatever the combine rule
         coalesce(case
             when combine = 'recorded' or not test_ran then has_recorded
-            when combine = 'data_else_recorded' then data_met
-            when combine = 'data_or_recorded' then data_met or has_recorded
+            when combine = 'data_else_recorded' then data_met and (not partial or has_recorded)
+            when combine = 'data_or_recorded' then (data_met and not partial) or has_recorded
             else data_met and has_recorded
         end, false) as met
     from joined
@@ -115,6 +124,8 @@ final as (
         case
             when not met then null
             when not data_used then achieved_date
+            when combine = 'data_else_recorded' and partial
+                then greatest(data_met_date, achieved_date)
             when combine = 'data_else_recorded' then data_met_date
             when combine = 'data_or_recorded'
                 then least(case when data_met then data_met_date end, achieved_date)
@@ -123,6 +134,8 @@ final as (
         case
             when combine = 'recorded' or not has_test then recorded_text
             when not test_ran then 'no data for the data test; ' || recorded_text
+            when combine = 'data_else_recorded' and partial
+                then 'data test: ' || test || ' and ' || recorded_text
             when combine = 'data_else_recorded' then 'data test: ' || test
             when combine = 'data_or_recorded' then 'data test: ' || test || ' or ' || recorded_text
             else 'data test: ' || test || ' and ' || recorded_text
@@ -130,7 +143,7 @@ final as (
         list_sort(list_concat(
             source_record_ids,
             case when data_used then coalesce(data_rows, []) else [] end,
-            case when combine <> 'data_else_recorded' or not data_used
+            case when combine <> 'data_else_recorded' or not data_used or partial
                  then coalesce(recorded_rows, []) else [] end)) as source_record_ids,
         combine as outcome_logic,
         data_used as data_test_ran,

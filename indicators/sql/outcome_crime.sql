@@ -1,6 +1,12 @@
 -- outcome_crime: the CRI1, CRI2 and CRI3 outcome tests on police incidents.
 -- grain: case_id, criterion, need_person
 -- Source: 001_c8a4eb03005f1d3d.txt, "Crime prevention and tackling crime", rows 1-3.
+-- Sustainment window (issue 23 item 14): 001 "sustained for at least six months after
+-- closure" and 000 "can be evidenced at any point after work has begun": with
+-- $sustainment_from = 'closure' (default) the incidents counted run from the case's closure
+-- (or the latest $sustainment_months, if earlier) to the as-of date, so an offence soon
+-- after closure is not lost to a claim made long after it; 'as_of' counts only the latest
+-- $sustainment_months. "Latest months" below means that window.
 -- CRI2: "must not have any offences, arrests, named suspect reports, or ASB for 6 months":
 -- no incident in the latest $sustainment_months, and that long since identification.
 -- CRI1/CRI3: baseline = distinct incidents (offence, arrest, named suspect, ASB) in the
@@ -33,7 +39,13 @@ subject as (
     -- the baseline ends on the identification date, or earlier if the data showed the need
     -- before the need was recorded (a rise during the case never lifts the baseline)
     select s.* replace (least(s.identified_date, coalesce(d.shown_date, s.identified_date))
-                            as identified_date)
+                            as identified_date),
+           -- the sustainment window: from closure (or the latest $sustainment_months, if
+           -- earlier) to the as-of date, or only the latest months ($sustainment_from)
+           cast(case when $sustainment_from = 'closure' and s.closed_date is not null
+                     then least(s.closed_date, $as_of::date - to_months($sustainment_months))
+                     else $as_of::date - to_months($sustainment_months) end as date)
+               as window_start
     from need_subject s
     left join data_shown d using (case_id, person_id, criterion)
     where s.criterion in ('CRI1', 'CRI2', 'CRI3')
@@ -54,29 +66,31 @@ per_person as (
         s.need_person,
         s.person_id,
         s.identified_date,
+        s.window_start,
         case when s.criterion = 'CRI1' then $adult_incidents_low_max
              else $youth_incidents_low_max end as low_max,
         count(distinct i.incident_id) filter (
             where i.event_date > s.identified_date - to_months($crime_baseline_months)
               and i.event_date <= s.identified_date) as baseline,
+        count(distinct i.incident_id) filter (where i.event_date > s.window_start) as recent,
         count(distinct i.incident_id) filter (
-            where i.event_date > $as_of::date - to_months($sustainment_months)) as recent,
-        count(distinct i.incident_id) filter (
-            where i.event_date > $as_of::date - to_months($sustainment_months)
-              and i.severe_offence) as recent_severe,
+            where i.event_date > s.window_start and i.severe_offence) as recent_severe,
         max(i.event_date) as last_incident,
         list(i.source_record_id order by i.source_record_id) filter (
             where i.event_date > s.identified_date - to_months($crime_baseline_months))
             as source_record_ids
     from subject s
     left join incident i using (case_id, criterion, need_person, person_id)
-    group by s.case_id, s.criterion, s.need_person, s.person_id, s.identified_date
+    group by s.case_id, s.criterion, s.need_person, s.person_id, s.identified_date,
+             s.window_start
 ),
 tested as (
     select
         *,
-        $incident_reduction * baseline * $sustainment_months / $crime_baseline_months
-            as allowed,
+        -- the same rate over a longer window: 50% of the baseline's monthly rate
+        $incident_reduction * baseline
+            * greatest($sustainment_months, date_diff('month', window_start, $as_of::date))
+            / $crime_baseline_months as allowed,
         $as_of::date >= identified_date + to_months($sustainment_months) as sustained_long_enough
     from per_person
 ),
@@ -94,7 +108,10 @@ judged as (
         case when criterion = 'CRI2' then ''
              else 'baseline ' || baseline || ' incident(s) in ' || $crime_baseline_months
                   || ' months to ' || strftime(identified_date, '%Y-%m-%d') || '; ' end
-            || recent || ' in the ' || $sustainment_months || ' months to the as-of date ('
+            || recent || case
+                when window_start < cast($as_of::date - to_months($sustainment_months) as date)
+                then ' since closure on ' || strftime(window_start, '%Y-%m-%d') || ' ('
+                else ' in the ' || $sustainment_months || ' months to the as-of date (' end
             || case when criterion = 'CRI2' or baseline <= low_max then 'none allowed'
                     else 'at most ' || printf('%.1f', allowed) || ' allowed' end || ')'
             || case when criterion = 'CRI3' then ', ' || recent_severe || ' severe' else '' end

@@ -6,7 +6,10 @@
 -- $exclusion_lookback_terms terms ended by the as-of date; the baseline terms are the term
 -- of identification and the ones before it. Met when the days lost fall, and by at least
 -- $exclusion_days_reduction of the baseline (0 = any fall). A pupil with no rows in a term
--- lost no days in it.
+-- lost no days in it. A permanent exclusion in the latest terms is no improvement, however
+-- few days it is recorded as losing (a permanently excluded pupil leaves the school's roll,
+-- so the days lost understate it): the test fails ($permanent_exclusion_fails; issue 23
+-- item 8).
 with feed as (
     select has_data from feed_coverage where feed = 'exclusions'
 ),
@@ -46,6 +49,9 @@ per_person as (
         coalesce(sum(e.days_lost) filter (
             where e.term_seq > l.term_seq - $exclusion_lookback_terms
               and e.term_seq <= l.term_seq), 0) as days_latest,
+        coalesce(sum(e.permanent_exclusions) filter (
+            where e.term_seq > l.term_seq - $exclusion_lookback_terms
+              and e.term_seq <= l.term_seq), 0) as permanent_latest,
         any_value(l.term_seq) as latest_term,
         flatten(list(e.source_record_ids) filter (where e.source_record_ids is not null))
             as source_record_ids
@@ -61,14 +67,18 @@ final as (
         r.need_person,
         any_value(f.has_data) as test_ran,
         bool_and(r.days_latest < r.days_before
-                 and r.days_latest <= r.days_before * (1 - $exclusion_days_reduction)) as met,
+                 and r.days_latest <= r.days_before * (1 - $exclusion_days_reduction)
+                 and (r.permanent_latest = 0 or not $permanent_exclusion_fails)) as met,
         case any_value(r.latest_term) % 3
             when 0 then make_date(any_value(r.latest_term) // 3, 12, 31)
             when 1 then make_date(any_value(r.latest_term) // 3 + 1, 3, 31)
             else make_date(any_value(r.latest_term) // 3 + 1, 7, 31) end as met_date,
         string_agg(r.days_before || ' day(s) lost in the ' || $exclusion_lookback_terms
                    || ' terms to identification, ' || r.days_latest
-                   || ' in the latest ' || $exclusion_lookback_terms || ' terms', '; '
+                   || ' in the latest ' || $exclusion_lookback_terms || ' terms'
+                   || case when r.permanent_latest > 0
+                           then ' (' || r.permanent_latest || ' permanent exclusion(s))'
+                           else '' end, '; '
                    order by r.person_id) as test,
         list_sort(flatten(list(r.source_record_ids))) as source_record_ids
     from per_person r

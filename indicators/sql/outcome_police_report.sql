@@ -4,7 +4,9 @@
 -- ("Practitioner and self-assessed – improved outcomes And No more police reports"): no
 -- cse_concern (SAF3) or cce_concern (SAF4) report for the child after the report(s) that
 -- identified the need, i.e. dated after the identification date, up to the as-of date
--- (SPEC section 3). 003_91ea525606d8a4aa.txt SAF6 ("Closure of plan AND No police or
+-- (SPEC section 3). The report that identified it is the first report of the kind for the
+-- child in the case's window, even when the practitioner recorded the need before it
+-- (issue 23 item 11): the reports are counted after the later of the two dates. 003_91ea525606d8a4aa.txt SAF6 ("Closure of plan AND No police or
 -- school reports"): the case closed and no police report of any kind naming the child after
 -- identification; the council has no school incident feed, so police reports stand for
 -- both (docs/interpretations.md). National plan: SAF3/SAF4 data and recorded, SAF6
@@ -12,9 +14,23 @@
 with police as (
     select has_data from feed_coverage where feed = 'police'
 ),
+first_report as (
+    -- the first report of each kind for the person in the case's window: the report that
+    -- identified the need, even when the practitioner recorded the need earlier
+    select case_id, person_id, event_type, min(event_date) as first_date
+    from member_police_event
+    where event_type in ('cse_concern', 'cce_concern')
+    group by all
+),
 subject as (
-    select s.*
+    select s.* replace (
+        case when s.criterion = 'SAF6' then s.identified_date
+             else greatest(s.identified_date, coalesce(f.first_date, s.identified_date))
+        end as identified_date)
     from need_subject s
+    left join first_report f
+      on f.case_id = s.case_id and f.person_id = s.person_id
+     and f.event_type = case s.criterion when 'SAF3' then 'cse_concern' else 'cce_concern' end
     where s.criterion in ('SAF3', 'SAF4', 'SAF6')
 ),
 per_person as (

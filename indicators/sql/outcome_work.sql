@@ -1,27 +1,32 @@
--- outcome_work: FIN1, an in_work month after the need was identified.
+-- outcome_work: FIN1, in_work at the case's closure.
 -- grain: case_id, criterion, need_person
 -- Source: 001_c8a4eb03005f1d3d.txt, "Financial stability" row 1 (Universal Credit or legacy benefit data: adult is in work).
--- SPEC section 3: met by a month dated after the identification date and, as every outcome
--- must be "achieved and evidenced at case closure" (000_4ab8a62d9effddd8.txt), no later
--- than the closure date (plus $outcome_grace_days; the as-of date while the case is open),
--- in which the person is in_work. A need recorded for the whole family is met when any
--- member has such a month. The recorded outcome it may stand beside ("or a recorded
--- outcome") is applied in family_need_outcome.sql (plan outcome_logic).
+-- Read at closure (issue 23 item 13): 000_4ab8a62d9effddd8.txt, "All outcomes must be
+-- achieved and evidenced at case closure", and 001 "Adult is in work Or ... has made progress to work": the person's
+-- status in their latest month after the identification date and no later than the
+-- closure date (plus $outcome_grace_days; the as-of date while the case is open) must be
+-- in_work; a in_work month earlier in the case followed by a later month of another status
+-- is not "in_work at closure". A person with no row after identification has no such month.
+-- A need recorded for the whole family is met when any member is in_work at closure. The
+-- recorded outcome it stands beside ("or a recorded outcome": progress to work, a
+-- practitioner's confirmation) is applied in family_need_outcome.sql (plan outcome_logic).
 with feed as (
     select has_data from feed_coverage where feed = 'dwp'
 ),
 per_person as (
+    -- the person's status in the latest month after identification and by closure
     select
         s.case_id,
         s.criterion,
         s.need_person,
         s.person_id,
         s.identified_date,
-        min(m.month) as first_month,
-        arg_min(m.source_record_id, m.month) as source_record_id
+        max(m.month) as last_month,
+        arg_max(m.work_status, m.month) as status_at_closure,
+        arg_max(m.source_record_id, m.month) as source_record_id
     from need_subject s
     left join measure_dwp_month m
-      on m.person_id = s.person_id and m.work_status = 'in_work' and m.month > s.identified_date
+      on m.person_id = s.person_id and m.month > s.identified_date
      and m.month <= coalesce(s.closed_date + to_days($outcome_grace_days), $as_of::date)
     where s.criterion = 'FIN1'
     group by all
@@ -32,12 +37,14 @@ final as (
         r.criterion,
         r.need_person,
         any_value(f.has_data) as test_ran,
-        case when r.need_person = '' then bool_or(r.first_month is not null)
-             else bool_and(r.first_month is not null) end as met,
-        min(r.first_month) as met_date,
-        coalesce('in_work in ' || strftime(min(r.first_month), '%Y-%m'),
-                 'no in_work month') || ' after identification on '
-            || strftime(min(r.identified_date), '%Y-%m-%d') as test,
+        case when r.need_person = '' then coalesce(bool_or(r.status_at_closure = 'in_work'), false)
+             else coalesce(bool_and(r.status_at_closure = 'in_work'), false) end as met,
+        max(r.last_month) filter (where r.status_at_closure = 'in_work') as met_date,
+        string_agg(coalesce(r.status_at_closure || ' in ' || strftime(r.last_month, '%Y-%m')
+                            || ' (the latest month to closure)',
+                            'no month after identification to closure'), '; '
+                   order by r.person_id)
+            || ' after identification on ' || strftime(min(r.identified_date), '%Y-%m-%d') as test,
         list_sort(list(r.source_record_id) filter (where r.source_record_id is not null))
             as source_record_ids
     from per_person r

@@ -154,6 +154,10 @@ def _plant_derived(plan: CasePlan, code: str, met: bool) -> None:
         plan.events.append(housing(member, later, kind, amount))
         if met:
             plan.outcomes.append((code, member, ACHIEVED))
+            if code == "HOU2":
+                # "*Notice not served or withdrawn" (001): the notice that identified the
+                # need is withdrawn (issue 23 item 4)
+                plan.events.append(housing(member, date(2024, 9, 2), "notice_withdrawn"))
     elif code == "FIN1":
         if met:
             plan.events += dwp("adult", date(2023, 10, 1), date(2024, 6, 1), "out_of_work")

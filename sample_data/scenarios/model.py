@@ -33,6 +33,9 @@ CLOSED = date(2024, 12, 16)
 MONTH_BEFORE_CLOSURE = date(2024, 12, 1)
 LATEST_SIX_MONTHS = (date(2025, 4, 14), date(2025, 6, 9), date(2025, 8, 4))
 
+STRANGER = "stranger"
+"""A need's or outcome's member who is not on the case: its source person ID names no member."""
+
 Attendance = dict[tuple[str, str], float | tuple[int, int]]
 """(academic year, term) -> a rate, or exact (sessions possible, sessions absent)."""
 

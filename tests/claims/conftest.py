@@ -3,14 +3,15 @@
 A `Case` is one early help case that passes every gate as of 30 September 2025 unless a
 test changes it; its rows go into the staged tables and `person_link` directly
 (tests/staging.py), so a gate test costs a derive and a decision, not an ingest and a
-linkage run. Every council has a referrals feed (one referral of a neighbour), so gate 5
-can be evidenced unless a test takes it away.
+linkage run. Every council has a referrals feed (one referral of a neighbour, dated late
+enough that the feed covers the 6 months after each case's closure), so gate 5 can be
+evidenced unless a test takes it away.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,22 @@ def plan_with(folder: Path, section: str, **values: object) -> Plan:
 
 
 AS_OF = date(2025, 9, 30)
-TERMS = [(y, t) for y in ("2023/24", "2024/25") for t in ("autumn", "spring", "summer")]
+REFERRALS_FEED_DAYS = [
+    (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).isoformat()
+    for year in range(2024, 2028)
+    for month in range(1, 13)
+]
+"""The council referrals feed: a neighbour's referral (not accepted, not a member) on the last
+day of each month of 2024-2027, so at any as-of date the feed covers the months after
+closure of the cases these tests decide (SPEC section 3: a feed covers the period its
+batches cover; a feed whose only row is years old evidences nothing)."""
+TERMS = [
+    (y, t)
+    for y in ("2023/24", "2024/25", "2025/26", "2026/27")
+    for t in ("autumn", "spring", "summer")
+]
+"""Attendance terms staged for each school-age child: through 2026/27, so a claim as of any
+date these tests use finds the latest 2 terms completed before it (SPEC section 3)."""
 
 
 @dataclass
@@ -164,7 +180,7 @@ def stage_cases(
     )  # fmt: skip
     referrals = [r for c in cases for r in c.referrals]
     if referrals_feed and resend_of is None:
-        referrals.append((NEIGHBOUR, "2020-01-01", False))
+        referrals += [(NEIGHBOUR, day, False) for day in REFERRALS_FEED_DAYS]
     stage(
         "referrals",
         [
@@ -255,8 +271,9 @@ def claim_case_description(given: dict[str, Any]) -> dict[str, Any]:
     if attendance and "attendance" not in rows:
         rows["attendance"] = attendance
     if given.get("referrals_feed", True):
-        rows.setdefault("referrals", []).append(
-            {"person": "neighbour", "referral_date": "2020-01-01", "accepted": False}
+        rows.setdefault("referrals", []).extend(
+            {"person": "neighbour", "referral_date": day, "accepted": False}
+            for day in REFERRALS_FEED_DAYS
         )
     return {
         **given,

@@ -34,6 +34,13 @@ def decide_case(tmp_path: Path, case: dict[str, Any]) -> pd.DataFrame:
         stage_council(con, claim_case_description(case))
         if case.get("history"):
             stage_history(con, case["history"])
+        if case.get("review_pairs"):
+            # pairs of records awaiting clerical review (matching/review.py), by person key
+            con.execute(
+                "create table person_review_pair (run_id integer, record_id_l varchar, "
+                "record_id_r varchar)"
+            )
+            con.executemany("insert into person_review_pair values (1, ?, ?)", case["review_pairs"])
         return decide_cases(con, plan, case.get("as_of", AS_OF)).set_index("case_id")
 
 
@@ -47,6 +54,8 @@ def check(decision: pd.Series, expect: dict[str, Any]) -> None:
         assert text in decision["reasons"], (text, where)
     for text in expect.get("not_in_reasons", []):
         assert text not in decision["reasons"], (text, where)
+    for text in expect.get("data_problems", []):
+        assert text in decision["data_problems"], (text, decision["data_problems"])
     for key in ("reclaim", "reclaim_basis", "still_needs"):
         if key in expect:
             assert expect[key] in decision[key], (key, decision[key])

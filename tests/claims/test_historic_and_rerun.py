@@ -69,8 +69,10 @@ def test_a_former_child_now_a_parent_may_be_claimed_again(tmp_path: Path) -> Non
         tmp_path / "historic_claims.csv",
         list(HISTORIC_COLUMNS),
         [
-            member_row("OLD-1", "2024-06-30", "parent_carer", mother),
-            member_row("OLD-1", "2024-06-30", "child", grown),
+            # claimed the day before this case opened: a change counts only after the
+            # family's last claim (issue 23 item 1)
+            member_row("OLD-1", "2023-10-01", "parent_carer", mother),
+            member_row("OLD-1", "2023-10-01", "child", grown),
         ],
     )
     assert import_file(warehouse, path).members_linked == 1

@@ -121,15 +121,25 @@ def test_an_adult_joining_a_new_family_allows_a_reclaim(tmp_path: Path) -> None:
     partner = Person("P7", "Owen", "Price", "1986-03-09", postcode="MK9 1AA")
     baby = Person("C7", "Alfie", "Price", "2024-01-15", postcode="MK9 1AA")
     moved = replace(PARENT, postcode="MK9 1AA")
+    # Issue 23 item 1: the new family's case opens after the claim (a change counts only
+    # after the family's last claim); it is decided a year later.
     new_family = Case(
         case_id="EH2",
         family_ref="FAM2",
-        opened="2024-02-01",
+        opened="2025-07-07",
+        assessment="2025-07-10",
+        action_plan="2025-07-15",
+        closed="2026-02-16",
         members=[(moved, "parent_carer"), (partner, "parent_carer"), (baby, "child")],
+        needs=[
+            ("MPH2", "P1", "2025-07-20", "2026-01-30"),
+            ("REL1", "", "2025-07-20", "2026-01-30"),
+            ("FIN2", "", "2025-07-20", "2026-01-30"),
+        ],
     )
     same_family = Case(case_id="EH3", family_ref="FAM3")  # the same people again
     build_council(tmp_path, [new_family, same_family], tag="second")
-    decisions = decide(warehouse, date(2025, 9, 30))
+    decisions = decide(warehouse, date(2026, 9, 30))
     assert bool(decisions.loc["EH2", "claimed"]), decisions.loc["EH2", "reasons"]
     assert decisions.loc["EH2", "reclaim"] == "yes"
     assert "the adults differ" in decisions.loc["EH2", "reclaim_basis"]

@@ -18,14 +18,14 @@ import pandas as pd
 import pytest
 
 from claims.decide import CLAIM_MODELS, CLAIM_SQL_DIR, decide_cases
-from claims.forecast import build_forecast
+from claims.forecast import build_forecast, forecast_parameters
 from claims.lookahead import quarter_ends, temp_schema
 from claims.worklist import build_worklist
 from data_contracts.feeds import FEEDS, PERSON_FEEDS
 from data_contracts.warehouse import connect
 from indicators.incremental import CASE_MODELS
 from indicators.plan import load_plan
-from indicators.runner import SQL_DIR, model_parameters
+from indicators.runner import SQL_DIR
 from sample_data.worklist_truth import planted_listed, precision_recall
 from tests.sample_data.conftest import Council
 
@@ -173,7 +173,7 @@ def test_the_forecasts_shortcuts_decide_as_every_model_would(
         ):
             temps.table(table, f"select * from {table} where {column} <= $as_of", {"as_of": start})
         for end in quarter_ends(start, 3):
-            parameters = model_parameters(plan, end)
+            parameters = forecast_parameters(plan, start, end)
             temps.models(SQL_DIR, CASE_MODELS, parameters)
             temps.models(CLAIM_SQL_DIR, CLAIM_MODELS, parameters)
             rows = council_con.execute("select case_id from claim_decision where claimed")

@@ -13,7 +13,8 @@
 -- recompute_when: as_of); the latest attendance term moved ($attendance_latest_moved) and
 -- it has a child (child_attendance_latest and the latest_term models read that term); or
 -- it shares a member or family_ref with a case whose frame rows changed (a new early help
--- case opened for a member is a re-referral of the old one: case_referral).
+-- case opened for a member is a re-referral of the old one: case_referral); or the
+-- referrals feed's latest row moved across the months after its closure (coverage_case).
 with span as (
     select least($as_of::date, $previous_as_of::date) as low,
            greatest($as_of::date, $previous_as_of::date) as high,
@@ -98,7 +99,16 @@ as_of_case as (
     select case_id from child_attendance_latest where $attendance_latest_moved
     union all
     select m.case_id
-    from family_member m, (select max(term_seq) as term_seq from measure_attendance_term) l
+    from family_member m, (
+        -- the latest term ended by the as-of date (child_attendance_latest)
+        select case when $as_of::date >= case t % 3
+                        when 0 then make_date(t // 3, 12, 31)
+                        when 1 then make_date(t // 3 + 1, 3, 31)
+                        else make_date(t // 3 + 1, 7, 31) end
+                    then t else t - 1 end as term_seq
+        from (select case when month($as_of::date) >= 9 then year($as_of::date) * 3
+                          when month($as_of::date) <= 3 then (year($as_of::date) - 1) * 3 + 1
+                          else (year($as_of::date) - 1) * 3 + 2 end as t)) l
     where $attendance_latest_moved
       and m.role not in ('parent_carer', 'expectant_parent')
       and cast(m.dob + to_years($compulsory_school_age) as date)
@@ -108,8 +118,23 @@ as_of_case as (
       and date_diff('year', m.dob, make_date(l.term_seq // 3, 8, 31))
           - case when strftime(m.dob, '%m-%d') > '08-31' then 1 else 0 end <= $school_age_max
 ),
+coverage_case as (
+    -- closed cases whose months after closure the referrals feed's latest row moved across
+    -- (case_referral_record: covered or not)
+    select c.case_id
+    from case_current c,
+         (select coalesce(max(last_date), date '1900-01-01') as d from feed_coverage
+          where feed = 'referrals') n,
+         (select coalesce(max(last_date), date '1900-01-01') as d from prev_feed_coverage
+          where feed = 'referrals') o
+    where c.closed_date is not null
+      and cast(c.closed_date + to_months($referral_check_months) as date) > least(n.d, o.d)
+      and cast(c.closed_date + to_months($referral_check_months) as date) <= greatest(n.d, o.d)
+),
 final as (
     select case_id from batch_case
+    union
+    select case_id from coverage_case
     union
     select case_id from dated_case
     union
