@@ -171,6 +171,7 @@ def build_workbook_content(
             "needs",
             "reclaim",
             "reclaim_basis",
+            "data_problems",
         ]
     ]
     not_claimed = decisions[~decisions["claimed"]][
@@ -183,6 +184,7 @@ def build_workbook_content(
             "still_needs",
             "needs",
             "headline_outcomes",
+            "data_problems",
         ]
     ]
     evidence = con.execute(EVIDENCE_SQL).df()

@@ -49,6 +49,7 @@ HEADINGS: dict[str, dict[str, str]] = {
         "needs": "Needs",
         "reclaim": "Re-claim",
         "reclaim_basis": "Why a re-claim is allowed",
+        "data_problems": "Data problems (SPEC section 3)",
     },
     "Evidence": {
         "family_id": "Family ID",
@@ -74,6 +75,7 @@ HEADINGS: dict[str, dict[str, str]] = {
         "still_needs": "Still needs",
         "needs": "Needs",
         "headline_outcomes": "Headline outcomes",
+        "data_problems": "Data problems (SPEC section 3)",
     },
     "Sources": {
         "batch_id": "Batch",

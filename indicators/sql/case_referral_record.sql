@@ -29,7 +29,10 @@ final as (
         c.closed_date,
         c.window_end,
         r.has_data as feed_has_data,
-        r.last_date as feed_last_date,
+        -- the feed's end only while it does not cover the window: a covered case's row stays
+        -- the same as later rows arrive (the incremental derive relies on it)
+        case when coalesce(r.last_date >= c.window_end, false) then null
+             else r.last_date end as feed_last_date,
         coalesce(r.has_data and r.last_date >= c.window_end, false) as feed_covers,
         $early_help_is_referral_record as early_help_record,
         coalesce(r.has_data and r.last_date >= c.window_end, false)
@@ -41,7 +44,8 @@ final as (
                 then 'no data: the referrals feed ends on ' || strftime(r.last_date, '%Y-%m-%d')
                      || ', before the ' || $referral_check_months || ' months after closure end on '
                      || strftime(c.window_end, '%Y-%m-%d')
-            else 'the referrals feed to ' || strftime(r.last_date, '%Y-%m-%d')
+            else 'the referrals feed, which covers the ' || $referral_check_months
+                 || ' months after closure (to ' || strftime(c.window_end, '%Y-%m-%d') || ')'
         end as record
     from closed c
     cross join referrals r

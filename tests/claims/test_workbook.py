@@ -332,3 +332,32 @@ def test_a_spreadsheet_program_shows_and_prints_the_headings_and_formats(tmp_pat
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     assert "841.89 x 595.3" in info  # A4 landscape
+
+
+@pytest.mark.rule("spec-not-a-member")
+def test_a_recorded_need_naming_someone_not_on_the_case_is_a_data_problem_in_the_workbook(
+    tmp_path: Path,
+) -> None:
+    """SPEC section 3: such a need "counts for nothing (it is reported as a data problem)":
+    the family is still claimed on its own three needs, and both sheets say which row."""
+    from tests.claims.conftest import AS_OF, Case, Person, build_council
+
+    stranger = ("EDU1", "X9", "2023-10-20", "2024-11-30")
+    claimed = Case(needs=[*Case().needs, stranger])
+    other = Person("P2", "Dana", "Frost", "1985-06-07", postcode="MK3 3CC")
+    refused = Case(
+        "EH2", "FAM2", members=[(other, "parent_carer")],
+        needs=[("MPH2", "P2", "2023-10-20", "2024-11-30"), stranger],
+    )  # fmt: skip
+    warehouse = build_council(tmp_path, [claimed, refused])
+    with duckdb.connect(str(warehouse)) as con:
+        result = run_claim(con, load_plan(), AS_OF, tmp_path / "c.xlsx")
+    book = openpyxl.load_workbook(result.workbook)
+    for sheet, case in (("Families", "EH1"), ("Not claimed", "EH2")):
+        rows = [[c.value for c in row] for row in book[sheet].iter_rows()]
+        header = rows[0]
+        [row] = [r for r in rows[1:] if r[header.index("case_id")] == case]
+        problem = row[header.index("data_problems")]
+        assert "a recorded need of EDU1" in problem and "not a member of the case" in problem
+    families = [[c.value for c in row] for row in book["Families"].iter_rows()]
+    assert all("EDU" not in str(r[families[0].index("needs")]) for r in families[1:])

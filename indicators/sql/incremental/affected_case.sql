@@ -13,8 +13,9 @@
 -- recompute_when: as_of); the latest attendance term moved ($attendance_latest_moved) and
 -- it has a child (child_attendance_latest and the latest_term models read that term); or
 -- it shares a member or family_ref with a case whose frame rows changed (a new early help
--- case opened for a member is a re-referral of the old one: case_referral); or the
--- referrals feed's latest row moved across the months after its closure (coverage_case).
+-- case opened for a member is a re-referral of the old one: case_referral); or it is closed,
+-- the referrals feed's latest row moved, and the feed did not cover its months after closure
+-- before or after the move (coverage_case: its record names the feed's end).
 with span as (
     select least($as_of::date, $previous_as_of::date) as low,
            greatest($as_of::date, $previous_as_of::date) as high,
@@ -119,8 +120,9 @@ as_of_case as (
           - case when strftime(m.dob, '%m-%d') > '08-31' then 1 else 0 end <= $school_age_max
 ),
 coverage_case as (
-    -- closed cases whose months after closure the referrals feed's latest row moved across
-    -- (case_referral_record: covered or not)
+    -- closed cases the referrals feed did not cover before or after its latest row moved:
+    -- case_referral_record names the feed's end for them (a covered case's row names only
+    -- its own window), and the referral tests and gate 5 quote it in their evidence
     select c.case_id
     from case_current c,
          (select coalesce(max(last_date), date '1900-01-01') as d from feed_coverage
@@ -128,8 +130,8 @@ coverage_case as (
          (select coalesce(max(last_date), date '1900-01-01') as d from prev_feed_coverage
           where feed = 'referrals') o
     where c.closed_date is not null
+      and n.d <> o.d
       and cast(c.closed_date + to_months($referral_check_months) as date) > least(n.d, o.d)
-      and cast(c.closed_date + to_months($referral_check_months) as date) <= greatest(n.d, o.d)
 ),
 final as (
     select case_id from batch_case
