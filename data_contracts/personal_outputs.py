@@ -12,7 +12,12 @@ import os
 import re
 from pathlib import Path
 
-from data_contracts.file_writes import OutputWriteError, describe_write_failure, stage_file
+from data_contracts.file_writes import (
+    OutputWriteError,
+    describe_write_failure,
+    put_in_place,
+    stage_file,
+)
 from data_contracts.inbox_places import enclosing_inbox
 from data_contracts.warehouse_paths import OutputPathError, mark_folder
 
@@ -69,10 +74,4 @@ def write_personal(path: Path, data: bytes) -> Path:
             )
     except OSError as error:
         raise OutputWriteError(describe_write_failure(path, error)) from None
-    temporary = stage_file(path, data, OWNER_ONLY_FILE)
-    try:
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise OutputWriteError(describe_write_failure(path, error)) from None
-    return path
+    return put_in_place(stage_file(path, data, OWNER_ONLY_FILE), path)
