@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from claims.ledger import ensure_ledger, insert_rows, next_submission_id
+from claims.ledger import ensure_ledger, insert_ledger_members, insert_rows, next_submission_id
 from claims.periods import financial_quarter
 from data_contracts.ingest import decode_csv
 from data_contracts.warehouse import all_or_nothing, scalar
@@ -233,20 +233,8 @@ def import_historic_claims(
                 for ref, day in claims.items()
             ],
         )
-        insert_rows(
-            con,
-            "insert into claim_ledger_member values (?, ?, ?, ?, ?)",
-            [
-                (
-                    submission_id,
-                    f"H:{row.claim_ref}",
-                    row.role,
-                    None if pd.isna(row.person_id) else row.person_id,
-                    None if pd.isna(row.record_id) else row.record_id,
-                )
-                for row in linked.itertuples()
-            ],
-        )
+        keys = [f"H:{ref}" for ref in linked["claim_ref"]]
+        insert_ledger_members(con, submission_id, keys, linked)
     return ImportResult(
         path.name,
         len(refs),

@@ -112,6 +112,27 @@ def insert_rows(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple]) -> 
         con.executemany(sql, rows)
 
 
+def insert_ledger_members(
+    con: duckdb.DuckDBPyConnection, submission_id: int, claim_keys: list[str], members: pd.DataFrame
+) -> None:
+    """One `claim_ledger_member` row per member (columns role, person_id, record_id), each
+    under its claim's key; a member who links to no one keeps a null person and record."""
+    insert_rows(
+        con,
+        "insert into claim_ledger_member values (?, ?, ?, ?, ?)",
+        [
+            (
+                submission_id,
+                key,
+                row.role,
+                None if pd.isna(row.person_id) else row.person_id,
+                None if pd.isna(row.record_id) else row.record_id,
+            )
+            for key, row in zip(claim_keys, members.itertuples(), strict=True)
+        ],
+    )
+
+
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     """The claims-owned ledger tables (matching's `person_link` is never created here)."""
     con.execute(LEDGER_DDL)
@@ -268,20 +289,8 @@ def record_submission(
     )
     members = con.execute(MEMBERS_SQL).df()
     members = members[members["case_id"].isin(set(claimed["case_id"]))]
-    insert_rows(
-        con,
-        "insert into claim_ledger_member values (?, ?, ?, ?, ?)",
-        [
-            (
-                submission_id,
-                f"S{submission_id}:{row.case_id}",
-                row.role,
-                None if pd.isna(row.person_id) else row.person_id,
-                None if pd.isna(row.record_id) else row.record_id,
-            )
-            for row in members.itertuples()
-        ],
-    )
+    keys = [f"S{submission_id}:{case_id}" for case_id in members["case_id"]]
+    insert_ledger_members(con, submission_id, keys, members)
     con.execute(
         "insert into claim_person_link select ?, source, source_record_id, record_id, person_id "
         "from person_link",
