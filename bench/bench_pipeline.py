@@ -1,103 +1,210 @@
-"""Wall time and peak memory of each nightly stage, an incremental nightly, and a claim.
+"""Wall time, CPU and peak memory of each nightly stage, an incremental nightly, and a claim.
 
-Usage: .venv/bin/python bench/bench_pipeline.py [HOUSEHOLDS ...]   (default: 5000)
+Usage: .venv/bin/python bench/bench_pipeline.py [--against REF] [--rounds N] [HOUSEHOLDS ...]
+(default: 5000 households, one round, this checkout only)
 
-For each size a fresh child process writes a sample council and splits its inbox in two:
-night one is every file dated before the police feed's last month, night two is that
-month's files (one new month of every feed that sends one). Night one runs the full
-nightly (validate, link with training, derive); night two the incremental nightly the
-data team runs every night after (only new batches validated, only new records scored,
-indicators only for affected cases). Then a claim as of the sample's date.
+For each size the sample council is written once and its inbox split in two: night one is
+every file dated before the police feed's last month, night two is that month's files (one
+new month of every feed that sends one). Each measured run is a fresh child process on its
+own copy of those nights: night one runs the full nightly (validate, link with training,
+derive); night two the incremental nightly the data team runs every night after (only new
+batches validated, only new records scored, indicators only for affected cases). Then a
+claim as of the sample's date.
+
+`--against REF` also runs the code of a git ref (main's previous release, a commit) on the
+SAME inbox, alternating with this checkout round by round, and prints this checkout's
+figures over REF's: on a shared machine a same-run ratio is the figure to trust, because
+both sides saw the same neighbours. REF's code is exported with `git archive` into a
+temporary folder; it must have `indicators.pipeline.run_nightly` (main from 6 Dec 2026 on).
 
 Each night is the nightly's one pipeline function (indicators/pipeline.py), whose stage
-timings give a line per stage. Prints households, stage, seconds, and the process's peak RSS
-so far (ru_maxrss) taken when the line's night or claim ended, so "peak MiB" on a night's
-lines is the peak of that night and everything before it.
+timings give a line per stage. "cpu s" is user plus system CPU of the whole child, DuckDB's
+threads included (per stage where the code records it, otherwise for the whole night).
+"peak MiB" is the child's peak RSS so far (ru_maxrss) when the line's night or claim ended,
+so on a night's lines it is the peak of that night and everything before it.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from child_runs import run_children  # bench/ is the script's own folder on sys.path
-
 ROOT = Path(__file__).resolve().parents[1]
+THIS = "this checkout"
 
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(households: int) -> list[dict[str, object]]:
-    """Run every stage once on a fresh sample; return one record per stage."""
-    sys.path.insert(0, str(ROOT))
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(folder: Path) -> list[dict[str, object]]:
+    """In a child: both nights and a claim on a private copy of `folder`'s nights."""
     from claims.submission import run_claim
     from data_contracts.warehouse import connect
-    from indicators.pipeline import NightlyOptions, NightlyResult, run_nightly
+    from indicators.pipeline import NightlyOptions, run_nightly
     from indicators.plan import load_plan
-    from sample_data.generate import write_sample
-    from sample_data.nights import split_last_month
 
+    facts = json.loads((folder / "facts.json").read_text())
     plan = load_plan()
     records: list[dict[str, object]] = []
 
-    def record(stage: str, seconds: float) -> None:
+    def record(stage: str, wall: float, cpu: float | None) -> None:
+        cpu_figure = None if cpu is None else round(cpu, 2)
         records.append(
-            {
-                "households": households,
-                "stage": stage,
-                "seconds": round(seconds, 2),
-                "peak_mib": round(peak_mib()),
-            }
+            {"stage": stage, "wall": round(wall, 2), "cpu": cpu_figure, "peak_mib": round(peak_mib())}
         )
 
-    def timed(stage: str, action: Callable[[], object]) -> None:
-        began = time.perf_counter()
-        action()
-        record(stage, time.perf_counter() - began)
-
-    def night(label: str, inbox: Path, as_of: date) -> None:
-        """The nightly's pipeline function: a line per stage, then the whole night."""
-        began = time.perf_counter()
-        result: NightlyResult = run_nightly(con, warehouse, inbox, NightlyOptions(plan, as_of))
-        seconds = time.perf_counter() - began
-        for stage, stage_seconds in result.stage_seconds.items():
-            record(f"{label}: {stage}", stage_seconds)
-        record(f"{label} nightly", seconds)
-
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        summary: dict[str, object] = {}
-        timed("sample", lambda: summary.update(write_sample(folder, households, 1)))
-        as_of = date.fromisoformat(str(summary["as_of"]))
-        night_one, night_two = folder / "night1", folder / "night2"
-        first_as_of = split_last_month(folder / "inbox", night_one, night_two)
-        warehouse = folder / "w.duckdb"
+        work = Path(tmp)
+        for night in ("night1", "night2"):
+            shutil.copytree(folder / night, work / night)
+        warehouse = work / "w.duckdb"
+
+        def night(label: str, inbox: Path, as_of: date) -> None:
+            wall, cpu = time.perf_counter(), cpu_seconds()
+            result = run_nightly(con, warehouse, inbox, NightlyOptions(plan, as_of))
+            wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+            stage_cpu: dict[str, float] = getattr(result, "stage_cpu_seconds", {})
+            for stage, stage_wall in result.stage_seconds.items():
+                record(f"{label}: {stage}", stage_wall, stage_cpu.get(stage))
+            record(f"{label} nightly", wall, cpu)
+
         with connect(warehouse) as con:
-            night("full", night_one, first_as_of)
-            night("incr", night_two, as_of)
-            timed("claim", lambda: run_claim(con, plan, as_of, folder / "claim.xlsx"))
+            night("full", work / "night1", date.fromisoformat(facts["first_as_of"]))
+            night("incr", work / "night2", date.fromisoformat(facts["as_of"]))
+            wall, cpu = time.perf_counter(), cpu_seconds()
+            run_claim(con, plan, date.fromisoformat(facts["as_of"]), work / "claim.xlsx")
+            record("claim", time.perf_counter() - wall, cpu_seconds() - cpu)
     return records
 
 
-def main(sizes: list[int]) -> None:
-    run_children(
-        __file__,
-        sizes,
-        f"{'households':>10}  {'stage':<14} {'seconds':>8}  {'peak MiB':>8}",
-        lambda r: f"{r['households']:>10}  {r['stage']:<14} {r['seconds']:>8}  {r['peak_mib']:>8}",
+def write_nights(folder: Path, households: int) -> float:
+    """Write the sample once for every run of this size; return the seconds it took."""
+    from sample_data.generate import write_sample
+    from sample_data.nights import split_last_month
+
+    began = time.perf_counter()
+    summary = write_sample(folder / "sample", households, 1)
+    first_as_of = split_last_month(folder / "sample" / "inbox", folder / "night1", folder / "night2")
+    facts = {"as_of": str(summary["as_of"]), "first_as_of": first_as_of.isoformat()}
+    (folder / "facts.json").write_text(json.dumps(facts))
+    shutil.rmtree(folder / "sample")
+    return time.perf_counter() - began
+
+
+def export_ref(ref: str, target: Path) -> Path:
+    """REF's tracked files, as `git archive` gives them, in `target`."""
+    archive = target.with_suffix(".tar")
+    with archive.open("wb") as out:
+        subprocess.run(["git", "-C", str(ROOT), "archive", ref], stdout=out, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, filter="data")
+    archive.unlink()
+    return target
+
+
+def run_child(code: Path, folder: Path) -> list[dict[str, object]]:
+    """One measured run of `code`'s pipeline in a fresh process (its own peak memory)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=code,
+        env=env,
     )
+    if child.returncode:
+        print(child.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"bench run of {code} failed")
+    return json.loads(child.stdout.splitlines()[-1])
+
+
+def median_by_stage(runs: list[list[dict[str, object]]]) -> list[dict[str, object]]:
+    """Each stage's median wall and CPU over rounds, and its highest peak."""
+    merged: list[dict[str, object]] = []
+    for position, first in enumerate(runs[0]):
+        same = [run[position] for run in runs]
+        cpus = [float(r["cpu"]) for r in same if r["cpu"] is not None]  # type: ignore[arg-type]
+        merged.append(
+            {
+                "stage": first["stage"],
+                "wall": round(statistics.median(float(r["wall"]) for r in same), 2),  # type: ignore[arg-type]
+                "cpu": round(statistics.median(cpus), 2) if cpus else None,
+                "peak_mib": max(int(r["peak_mib"]) for r in same),  # type: ignore[call-overload]
+            }
+        )
+    return merged
+
+
+def ratio(mine: object, theirs: object) -> str:
+    if mine is None or theirs is None or not float(theirs):  # type: ignore[arg-type]
+        return "-"
+    return f"{float(mine) / float(theirs):.2f}"  # type: ignore[arg-type]
+
+
+def print_size(households: int, results: dict[str, list[dict[str, object]]]) -> None:
+    cell = lambda value: "-" if value is None else value  # noqa: E731
+    for label, records in results.items():
+        for r in records:
+            print(
+                f"{households:>10}  {label:<16} {r['stage']:<16} {r['wall']:>8} "
+                f"{cell(r['cpu']):>8} {r['peak_mib']:>8}",
+                flush=True,
+            )
+    if len(results) == 2:
+        (ref_label, theirs), (_, mine) = results.items()
+        print(f"\n{households:>10}  this checkout / {ref_label}: wall, cpu, peak")
+        for a, b in zip(mine, theirs, strict=True):
+            print(
+                f"{households:>10}  {'ratio':<16} {a['stage']:<16} {ratio(a['wall'], b['wall']):>8} "
+                f"{ratio(a['cpu'], b['cpu']):>8} {ratio(a['peak_mib'], b['peak_mib']):>8}"
+            )
+
+
+def main(sizes: list[int], against: str | None, rounds: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as tmp:
+        codes = {THIS: ROOT}
+        if against:
+            codes = {against: export_ref(against, Path(tmp) / "ref"), THIS: ROOT}
+        print(f"{'households':>10}  {'code':<16} {'stage':<16} {'wall s':>8} {'cpu s':>8} {'peak MiB':>8}")
+        for households in sizes:
+            folder = Path(tmp) / f"nights-{households}"
+            seconds = write_nights(folder, households)
+            print(f"{households:>10}  {'(sample)':<16} {'written':<16} {seconds:>8.2f}", flush=True)
+            runs: dict[str, list[list[dict[str, object]]]] = {label: [] for label in codes}
+            for _ in range(rounds):
+                for label, code in codes.items():
+                    runs[label].append(run_child(code, folder))
+            print_size(households, {label: median_by_stage(r) for label, r in runs.items()})
+            shutil.rmtree(folder)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        print(json.dumps(measure(int(sys.argv[2]))))
+        sys.path.insert(0, os.getcwd())
+        print(json.dumps(measure(Path(sys.argv[2]))))
     else:
-        main([int(a) for a in sys.argv[1:]] or [5000])
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("households", nargs="*", type=int, default=[5000])
+        parser.add_argument("--against", metavar="REF", help="also run this git ref's code")
+        parser.add_argument("--rounds", type=int, default=1, help="runs of each code (median)")
+        args = parser.parse_args()
+        main(args.households, args.against, args.rounds)

@@ -10,6 +10,7 @@ data_contracts <- matching <- indicators).
 from __future__ import annotations
 
 import logging
+import resource
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -58,6 +59,9 @@ class NightlyResult:
     quality_page: Path | None = None
     review_workbook: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    stage_cpu_seconds: dict[str, float] = field(default_factory=dict)
+    """User plus system CPU of the whole process (DuckDB's threads included) per stage: on a
+    shared machine wall time varies with the neighbours, CPU much less."""
     """Wall seconds of each stage (ingest, link, derive), for the log line and the benches."""
 
     @property
@@ -170,19 +174,38 @@ def run_nightly(
 
     Each stage's end is logged, so a caller watching the lines (the crash-safety test kills
     its child at one) knows what is already committed."""
-    seconds: dict[str, float] = {}
-    began = time.perf_counter()
+    clock = StageClock()
     batches, page = ingest_stage(con, inbox, warehouse, run_at, options.rebuild)
-    seconds["ingest"], began = time.perf_counter() - began, time.perf_counter()
-    log.info("nightly stage done: ingest (%d files, %.1f s)", len(batches), seconds["ingest"])
+    clock.lap("ingest")
+    log.info("nightly stage done: ingest (%d files, %.1f s)", len(batches), clock.wall["ingest"])
     linked = link_stage(con, warehouse, options)
-    seconds["link"], began = time.perf_counter() - began, time.perf_counter()
+    clock.lap("link")
     log.info(
         "nightly stage done: link (%d people, %s, %.1f s)", linked.people, linked.mode,
-        seconds["link"],
+        clock.wall["link"],
     )  # fmt: skip
     derived = derive_stage(con, options)
-    seconds["derive"] = time.perf_counter() - began
-    log.info("nightly stage done: derive (%s, %.1f s)", derived, seconds["derive"])
+    clock.lap("derive")
+    log.info("nightly stage done: derive (%s, %.1f s)", derived, clock.wall["derive"])
     result = nightly_result(warehouse, batches, page, linked, derived)
-    return replace(result, stage_seconds=seconds)
+    return replace(result, stage_seconds=clock.wall, stage_cpu_seconds=clock.cpu)
+
+
+def process_cpu_seconds() -> float:
+    """User plus system CPU this process has used so far, every thread counted."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class StageClock:
+    """Wall and CPU seconds of consecutive stages, each lap measured from the last."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._wall, self._cpu = time.perf_counter(), process_cpu_seconds()
+
+    def lap(self, stage: str) -> None:
+        wall, cpu = time.perf_counter(), process_cpu_seconds()
+        self.wall[stage], self.cpu[stage] = wall - self._wall, cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
