@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 
-.PHONY: demo test test-fast check clean chromium
+.PHONY: demo test test-fast check clean chromium lock
 
 # The page tests (tests/pages/) open every offline page in headless Chromium. Debian's
 # package is installed when it is missing and make runs as root with apt-get (a clean CI
@@ -19,15 +19,26 @@ CHROMIUM := /usr/bin/chromium
 CHROMIUM_PACKAGES := chromium fonts-dejavu-core
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-$(STAMP): pyproject.toml
+# Every library, direct or not, is installed at the version in requirements.lock (pip's
+# constraints file): the versions the suite passed with, so a period re-run next year
+# installs the same code. The demo installs the package alone; the tests add the dev tools
+# and Spark. `make lock` writes the lock again from this .venv after the tests pass on it.
+LOCK := requirements.lock
+PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(LOCK)
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(PIP_INSTALL) -e .
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	$(PIP_INSTALL) -e '.[dev,spark]'
 	touch $(TEST_STAMP)
+
+lock: $(TEST_STAMP)
+	{ echo "# Every installed version the suite passed with (make lock; Makefile LOCK)."; \
+	  $(BIN)/pip freeze --exclude-editable; } > $(LOCK)
 
 demo: $(STAMP)
 	$(BIN)/sfp demo --dir demo
@@ -50,7 +61,7 @@ test: $(TEST_STAMP) chromium
 test-fast: $(TEST_STAMP)
 	$(PYTEST) -m "not slow"
 
-check: $(STAMP)
+check: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
