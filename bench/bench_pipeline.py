@@ -67,7 +67,12 @@ def measure(folder: Path) -> list[dict[str, object]]:
     def record(stage: str, wall: float, cpu: float | None) -> None:
         cpu_figure = None if cpu is None else round(cpu, 2)
         records.append(
-            {"stage": stage, "wall": round(wall, 2), "cpu": cpu_figure, "peak_mib": round(peak_mib())}
+            {
+                "stage": stage,
+                "wall": round(wall, 2),
+                "cpu": cpu_figure,
+                "peak_mib": round(peak_mib()),
+            }
         )
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,7 +106,9 @@ def write_nights(folder: Path, households: int) -> float:
 
     began = time.perf_counter()
     summary = write_sample(folder / "sample", households, 1)
-    first_as_of = split_last_month(folder / "sample" / "inbox", folder / "night1", folder / "night2")
+    first_as_of = split_last_month(
+        folder / "sample" / "inbox", folder / "night1", folder / "night2"
+    )
     facts = {"as_of": str(summary["as_of"]), "first_as_of": first_as_of.isoformat()}
     (folder / "facts.json").write_text(json.dumps(facts))
     shutil.rmtree(folder / "sample")
@@ -173,8 +180,9 @@ def print_size(households: int, results: dict[str, list[dict[str, object]]]) -> 
         print(f"\n{households:>10}  this checkout / {ref_label}: wall, cpu, peak")
         for a, b in zip(mine, theirs, strict=True):
             print(
-                f"{households:>10}  {'ratio':<16} {a['stage']:<16} {ratio(a['wall'], b['wall']):>8} "
-                f"{ratio(a['cpu'], b['cpu']):>8} {ratio(a['peak_mib'], b['peak_mib']):>8}"
+                f"{households:>10}  {'ratio':<16} {a['stage']:<16} "
+                f"{ratio(a['wall'], b['wall']):>8} {ratio(a['cpu'], b['cpu']):>8} "
+                f"{ratio(a['peak_mib'], b['peak_mib']):>8}"
             )
 
 
@@ -184,7 +192,10 @@ def main(sizes: list[int], against: str | None, rounds: int) -> None:
         codes = {THIS: ROOT}
         if against:
             codes = {against: export_ref(against, Path(tmp) / "ref"), THIS: ROOT}
-        print(f"{'households':>10}  {'code':<16} {'stage':<16} {'wall s':>8} {'cpu s':>8} {'peak MiB':>8}")
+        print(
+            f"{'households':>10}  {'code':<16} {'stage':<16} "
+            f"{'wall s':>8} {'cpu s':>8} {'peak MiB':>8}"
+        )
         for households in sizes:
             folder = Path(tmp) / f"nights-{households}"
             seconds = write_nights(folder, households)

@@ -65,7 +65,9 @@ def test_every_declared_pin_is_the_locked_version() -> None:
 def test_the_code_declares_every_library_it_imports() -> None:
     """A library the code imports must be named in pyproject, not arrive through another."""
     providers = metadata.packages_distributions()
-    groups = {group: {canonical(r.partition("==")[0]) for r in reqs} for group, reqs in declared().items()}
+    groups = {
+        group: {canonical(r.partition("==")[0]) for r in reqs} for group, reqs in declared().items()
+    }
     missing = []
     for module in sorted(third_party_imports(PACKAGES)):
         wanted = groups[OPTIONAL.get(module, "")]
