@@ -16,6 +16,8 @@ import sys
 import warnings
 from pathlib import Path
 
+import duckdb
+
 from claims.historic import HistoricClaimsError
 from claims.ledger import LedgerError
 from claims.worklist import WorklistError
@@ -107,10 +109,27 @@ def _start_temporary_server() -> None:
         guard_temporary_server()
 
 
+def warn_far_as_of(args: argparse.Namespace, warehouse: Path) -> None:
+    """A warning line, before the work starts, for an as-of date years past the data."""
+    as_of = getattr(args, "as_of", None)
+    if as_of is None or not warehouse.is_file():
+        return
+    from data_contracts.data_dates import as_of_warning
+
+    try:
+        with connect(warehouse, read_only=True) as con:
+            warning = as_of_warning(con, as_of)
+    except (WarehouseError, duckdb.Error):
+        return  # the command itself says what is wrong with the warehouse
+    if warning:
+        print(f"sfp: warning: {warning}", file=sys.stderr)
+
+
 def execute(command: Command, args: argparse.Namespace) -> int:
     """Take the lock if the command writes, prepare Prefect, run the command's flow."""
     warehouse = command.warehouse(args)
     if not command.locks:
+        warn_far_as_of(args, warehouse)
         if command.flow:
             _prepare_prefect(warehouse)
             _start_temporary_server()
@@ -122,6 +141,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         # Opened once before a flow does, with the lock held: a file another program holds
         # open, a read-only, damaged or foreign file is one line here (WarehouseError).
         connect(warehouse).close()
+        warn_far_as_of(args, warehouse)
         _start_temporary_server()
         return command.run(args, warehouse)
 
