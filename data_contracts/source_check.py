@@ -27,7 +27,7 @@ from data_contracts.feeds import FEEDS
 from data_contracts.source_catalogue import SourceCatalogue
 from data_contracts.source_definitions import SourceDefinition
 from data_contracts.source_ingest import read_and_map
-from data_contracts.source_match import best_match
+from data_contracts.source_match import best_match, closest_match, match
 from data_contracts.source_tables import TEXT_SUFFIXES
 
 FIRST_ROWS = 10
@@ -54,6 +54,9 @@ class FileCheck:
     """None: the file is checked as a SPEC-shaped file of the feed its folder names."""
     feeds: list[FeedCheck] = field(default_factory=list)
     refusal: str = ""
+    unread: tuple[str, ...] = ()
+    """For a refused file: its columns the closest definition reads in no way."""
+    closest: str = ""
 
     @property
     def loads(self) -> bool:
@@ -61,7 +64,7 @@ class FileCheck:
 
     def lines(self) -> list[str]:
         if self.refusal:
-            return [self.refusal]
+            return [self.refusal, *_unread_line(self.unread, self.closest)]
         if self.definition is None:
             out = [f"{self.path}: SPEC shape (feed folder {self.path.parent.name}/)"]
         else:
@@ -75,9 +78,19 @@ class FileCheck:
         return out
 
 
+def _unread_line(unread: tuple[str, ...] | list[str], reader: str) -> list[str]:
+    """Under a refusal, the file's columns `reader` reads in no way: where a renamed
+    column wants an alias (or a column the feed simply does not use)."""
+    if not unread:
+        return []
+    return [f"  columns nothing reads ({reader}; a renamed one needs an alias): "
+            + ", ".join(unread)]  # fmt: skip
+
+
 def _feed_lines(feed: FeedCheck) -> list[str]:
     if feed.error:
-        return [f"feed {feed.feed}: REFUSED: {feed.error}"]
+        reader = f"by feed {feed.feed}'s columns and aliases"
+        return [f"feed {feed.feed}: REFUSED: {feed.error}", *_unread_line(feed.unused, reader)]
     out = [
         f"feed {feed.feed}: the first {feed.rows} rows read (a preview reads no further;"
         " the counts below are of those rows, the nightly reads every row)"
@@ -118,7 +131,9 @@ def check_file(
         candidates = catalogue.in_folder(path.parent.name) or list(catalogue.definitions.values())
         found, refusal = best_match(path, candidates)
         if found is None:
-            return FileCheck(path, None, refusal=refusal)
+            nearest = closest_match([match(path, d) for d in candidates])
+            reader = f"by the closest definition, {nearest.definition.name}"
+            return FileCheck(path, None, refusal=refusal, unread=nearest.unread, closest=reader)
         definition = found.definition
     check = FileCheck(path, definition)
     name = display_name(path)
@@ -130,6 +145,7 @@ def check_file(
             check_columns(mapping.contract, table.frame, name)
         except FeedFileError as error:
             result.error = str(error).replace(f"{name}: ", "")
+            result.unused = list(match(path, definition).unread)
             check.feeds.append(result)
             continue
         result.rows = len(table.frame)
@@ -175,15 +191,21 @@ def _spec_check(path: Path, rows: int, load_date: date) -> FileCheck:
     lines = preview_lines(rows, 1)
     result = FeedCheck(feed.name, partial=is_partial(path, lines))
     name = display_name(path)
+    names = {c.name for c in feed.all_columns}
     try:
         table = read_feed_table(path, first_lines=lines)
-        check_columns(feed, table.frame, name)
     except FeedFileError as error:
         result.error = str(error).replace(f"{name}: ", "")
         check.feeds.append(result)
         return check
+    try:
+        check_columns(feed, table.frame, name)
+    except FeedFileError as error:
+        result.error = str(error).replace(f"{name}: ", "")
+        result.unused = [c for c in table.frame.columns if c not in names]
+        check.feeds.append(result)
+        return check
     result.rows = len(table.frame)
-    names = {c.name for c in feed.all_columns}
     result.found = {c: c for c in table.frame.columns if c in names}
     result.blank = [c for c in names if c not in table.frame.columns]
     result.unused = [c for c in table.frame.columns if c not in names]

@@ -33,6 +33,9 @@ class Match:
     """Columns of the file the definition reads (ties between matches go to the larger)."""
     error: str = ""
     """Why the file could not be read as this definition says, if it could not."""
+    unread: tuple[str, ...] = ()
+    """The file's columns this definition reads in no way: what a council adds an alias
+    for when a partner renamed a column (`sfp sources check` lists them)."""
 
     @property
     def matches(self) -> bool:
@@ -46,12 +49,16 @@ def match(path: Path, definition: SourceDefinition) -> Match:
     except FeedFileError as error:
         return Match(definition, (), 0, str(error).replace(f"{display_name(path)}: ", ""))
     missing: list[str] = []
+    unread: list[str] = []
     found = 0
     for spec in definition.tables:
-        have = {normalise_name(c) for c in tables[spec.name].frame.columns}
+        columns = list(tables[spec.name].frame.columns)
+        have = {normalise_name(c) for c in columns}
         lacking = [c for c in spec.columns if normalise_name(c) not in have]
         missing += [f"{spec.name}.{c}" for c in lacking]
         found += len(spec.columns) - len(lacking)
+        declared = {normalise_name(c) for c in spec.columns}
+        unread += [c for c in columns if normalise_name(c) not in declared]
     for mapping in definition.feeds:
         if mapping.sql:
             continue
@@ -62,7 +69,8 @@ def match(path: Path, definition: SourceDefinition) -> Match:
         wanted |= {normalise_name(c.name) for c in mapping.contract.all_columns}
         wanted |= {normalise_name(i) for d in mapping.derive.values() for i in d.inputs}
         found += sum(normalise_name(c) in wanted for c in columns)
-    return Match(definition, tuple(missing), found)
+        unread += [c for c in columns if normalise_name(c) not in wanted and c not in unread]
+    return Match(definition, tuple(missing), found, unread=tuple(unread))
 
 
 def best_match(path: Path, candidates: list[SourceDefinition]) -> tuple[Match | None, str]:
@@ -80,15 +88,21 @@ def best_match(path: Path, candidates: list[SourceDefinition]) -> tuple[Match | 
                 " definition its own folder, or make one name a column only its files have"
             )
         return next(m for m in good if m.found == most), ""
-    closest = max(
-        matches,
-        key=lambda m: (not m.error, m.found, -len(m.missing), [-ord(c) for c in m.definition.name]),
-    )
+    closest = closest_match(matches)
     lacking = closest.error or "missing " + ", ".join(closest.missing)
     tried = ", ".join(m.definition.name for m in matches)
     return None, (
         f"{display_name(path)}: matches no source definition (tried: {tried}); closest:"
         f" {closest.definition.name} ({lacking})"
+    )
+
+
+def closest_match(matches: list[Match]) -> Match:
+    """Of definitions a file does not match, the one reading most of its columns, then
+    lacking fewest (the name breaks a tie, so the same files give the same line)."""
+    return max(
+        matches,
+        key=lambda m: (not m.error, m.found, -len(m.missing), [-ord(c) for c in m.definition.name]),
     )
 
 

@@ -45,9 +45,15 @@ def test_check_of_a_file_matching_nothing_names_the_closest(tmp_path: Path) -> N
     path.write_text("day,rain_mm\n2024-06-01,3\n")
     result = run_sfp("sources", "check", str(path), cwd=tmp_path)
     assert result.returncode == 1
-    [line] = result.stdout.splitlines()
+    line, unread = result.stdout.splitlines()
     assert line.startswith(f"{path}: matches no source definition (tried: dwp_universal_credit,")
     assert "; closest: " in line
+    closest = line.split("; closest: ")[1].split(" ")[0]
+    # Then the columns the closest reads in no way (issue 24): here every one of them.
+    assert unread == (
+        f"  columns nothing reads (by the closest definition, {closest}; a renamed one needs"
+        " an alias): day, rain_mm"
+    )
 
 
 def test_a_wrong_definition_is_one_line_and_exit_2(tmp_path: Path) -> None:
