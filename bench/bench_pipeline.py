@@ -101,18 +101,33 @@ def measure(folder: Path) -> list[dict[str, object]]:
 
 def write_nights(folder: Path, households: int) -> float:
     """Write the sample once for every run of this size; return the seconds it took."""
+    began = time.perf_counter()
+    write_nights_from(folder, households, 1)
+    return time.perf_counter() - began
+
+
+def write_nights_from(
+    folder: Path, households: int, seed: int, partner: bool = False, hard: bool = False
+) -> None:
+    """`folder`/night1 and night2 and the dates to run them as of (facts.json). A sample in
+    partner shapes has no SPEC feed folders to split by month: night one is all of it and
+    night two is empty (an incremental night with nothing new)."""
     from sample_data.generate import write_sample
     from sample_data.nights import split_last_month
+    from sample_data.partner_shapes import write_partner_shapes
 
-    began = time.perf_counter()
-    summary = write_sample(folder / "sample", households, 1)
-    first_as_of = split_last_month(
-        folder / "sample" / "inbox", folder / "night1", folder / "night2"
-    )
+    summary = write_sample(folder / "sample", households, seed, hard=hard)
+    inbox = folder / "sample" / "inbox"
+    if partner:
+        write_partner_shapes(folder / "sample")
+        shutil.copytree(inbox, folder / "night1")
+        (folder / "night2").mkdir()
+        first_as_of = date.fromisoformat(str(summary["as_of"]))
+    else:
+        first_as_of = split_last_month(inbox, folder / "night1", folder / "night2")
     facts = {"as_of": str(summary["as_of"]), "first_as_of": first_as_of.isoformat()}
     (folder / "facts.json").write_text(json.dumps(facts))
     shutil.rmtree(folder / "sample")
-    return time.perf_counter() - began
 
 
 def export_ref(ref: str, target: Path) -> Path:
