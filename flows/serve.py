@@ -12,6 +12,7 @@ from prefect.schedules import Cron, Schedule
 from prefect.states import State
 
 from data_contracts.warehouse_lock import warehouse_lock
+from flows.environment import send_pipeline_logs_to_prefect
 from flows.nightly import NightlyResult, nightly_flow
 
 DEFAULT_CRON = "30 2 * * *"
@@ -28,7 +29,9 @@ def scheduled_nightly_flow(
     inbox: str, warehouse: str, plan_file: str | None = None
 ) -> NightlyResult | State:
     # Plain-text parameters: the runner loads this file by path in a fresh process, where
-    # postponed annotations such as `Path` cannot be resolved for validation.
+    # postponed annotations such as `Path` cannot be resolved for validation. That process
+    # has the pipeline's loggers at WARNING and no API handler on them: set them up here.
+    send_pipeline_logs_to_prefect()
     with warehouse_lock(Path(warehouse)):
         return nightly_flow(Path(inbox), Path(warehouse), Path(plan_file) if plan_file else None)
 
