@@ -5,15 +5,22 @@ warehouse lock itself; a run that finds the warehouse busy fails with one line a
 next scheduled run tries again.
 """
 
+import warnings
 from pathlib import Path
 
 from prefect import flow
 from prefect.schedules import Cron, Schedule
-from prefect.states import State
+from prefect.states import Failed, State
 
 from data_contracts.warehouse_lock import warehouse_lock
 from flows.environment import send_pipeline_logs_to_prefect
 from flows.nightly import NightlyResult, nightly_flow
+
+# A served run's process imports Great Expectations, which imports pyspark when the spark
+# extra is installed; its pandas-3 warning is noise there as in `sfp` (flows/cli.py).
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+)
 
 DEFAULT_CRON = "30 2 * * *"
 DEFAULT_TIMEZONE = "Europe/London"
@@ -33,7 +40,17 @@ def scheduled_nightly_flow(
     # has the pipeline's loggers at WARNING and no API handler on them: set them up here.
     send_pipeline_logs_to_prefect()
     with warehouse_lock(Path(warehouse)):
-        return nightly_flow(Path(inbox), Path(warehouse), Path(plan_file) if plan_file else None)
+        state = nightly_flow(
+            Path(inbox), Path(warehouse), Path(plan_file) if plan_file else None, return_state=True
+        )
+    # The night's own outcome, passed up: a night with a refused file ends Failed with "N
+    # files refused" (the sub-flow's Failed result, unwrapped, was a TypeError instead).
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    if state.is_failed():
+        return Failed(message=state.message, data=result)
+    return result
 
 
 def serve_nightly(inbox: Path, warehouse: Path, plan_file: Path | None, schedule: Schedule) -> None:
