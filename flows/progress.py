@@ -55,7 +55,7 @@ class TerminalHandler(logging.Handler):
         self.bar: Progress | None = None
         self.bar_task: TaskID | None = None
         self.bar_what = ""
-        self.printed_tenth: dict[str, int] = {}
+        self.printed_tenth: dict[str, tuple[int, int, int]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -79,9 +79,11 @@ class TerminalHandler(logging.Handler):
 
     def _tenth_passed(self, done: int, total: int, what: str) -> bool:
         tenth = done * 10 // total if total else 10
-        if done < total and tenth <= self.printed_tenth.get(what, -1):
+        last = self.printed_tenth.get(what)
+        fresh = last is None or last[1] != total or done < last[2]  # a new count of `what`
+        if not fresh and done < total and last is not None and tenth <= last[0]:
             return False
-        self.printed_tenth[what] = tenth
+        self.printed_tenth[what] = (tenth, total, done)
         return True
 
     def _advance(self, done: int, total: int, what: str) -> None:

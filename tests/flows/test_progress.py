@@ -99,6 +99,18 @@ def test_counted_work_off_a_terminal_prints_at_each_tenth() -> None:
     ]
 
 
+def test_a_second_count_of_the_same_work_prints_its_own_tenths() -> None:
+    stream = io.StringIO()
+    log = logging.getLogger("indicators.progress_test")
+    with terminal_progress(stream=stream, terminal=False):
+        for total in (20, 5):
+            for done in range(1, total + 1):
+                log.info("%d of %d", done, total, extra=progress_extra(done, total, "models"))
+    lines = [line.split("] ")[1] for line in stream.getvalue().splitlines()]
+    assert lines[-5:] == [f"{n} of 5" for n in range(1, 6)]
+    assert lines[:-5] == [f"{n} of 20" for n in (1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20)]
+
+
 def test_counted_work_on_a_terminal_is_a_bar_not_lines() -> None:
     stream = io.StringIO()
     log = logging.getLogger("matching.progress_test")
