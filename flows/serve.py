@@ -15,6 +15,7 @@ from prefect.states import Failed, State
 from data_contracts.warehouse_lock import warehouse_lock
 from flows.environment import send_pipeline_logs_to_prefect
 from flows.nightly import NightlyResult, nightly_flow
+from flows.progress import terminal_progress
 
 # A served run's process imports Great Expectations, which imports pyspark when the spark
 # extra is installed; its pandas-3 warning is noise there as in `sfp` (flows/cli.py).
@@ -39,7 +40,9 @@ def scheduled_nightly_flow(
     # postponed annotations such as `Path` cannot be resolved for validation. That process
     # has the pipeline's loggers at WARNING and no API handler on them: set them up here.
     send_pipeline_logs_to_prefect()
-    with warehouse_lock(Path(warehouse)):
+    # The service's own output (journal, log file) gets the lines a terminal would: each
+    # file as it finishes, plain, beside the summary lines the run's log in Prefect keeps.
+    with terminal_progress(terminal=False), warehouse_lock(Path(warehouse)):
         state = nightly_flow(
             Path(inbox), Path(warehouse), Path(plan_file) if plan_file else None, return_state=True
         )

@@ -115,6 +115,10 @@ def _serve_one_night(tmp_path: Path, inbox: Path, prefect_server: str) -> list[A
                 )
             )
             assert [night.name for night in nights] and len(nights) == 1
+            # The service's output shows each file once as it finished, plain, as cron mail.
+            printed = [m.group(1) for m in map(TIMED.match, said().splitlines()) if m]
+            files = [line for line in printed if line.startswith(str(inbox))]
+            assert len(files) == len(set(files)) == len(list(inbox.rglob("*.*"))), said()
             return _pipeline_logs(client, run.id) + _pipeline_logs(client, nights[0].id)
     finally:
         served.send_signal(signal.SIGINT)
