@@ -65,8 +65,8 @@ class BatchReport:
         return cls(feed, file_name, None, 0, 0, 0, status, error, note=note)
 
     def line(self) -> str:
-        if self.error:
-            return f"{self.file_name}: REFUSED: {self.error}"
+        if self.error:  # the reason often starts with the file's name: named once here
+            return f"{self.file_name}: REFUSED: {self.error.removeprefix(self.file_name + ': ')}"
         if self.status == "already loaded":
             return f"{self.file_name}: already loaded as {self.batch_id}"
         if self.status in ("skipped", "still refused"):

@@ -40,6 +40,7 @@ from data_contracts.feed_reader import (
 from data_contracts.feeds import FEEDS
 from data_contracts.file_versions import is_copy
 from data_contracts.inbox_scan import InboxEntry, scan_inbox
+from data_contracts.log_records import file_line_extra
 from data_contracts.refusals import (
     digest_or_none,
     earlier_refusal,
@@ -216,7 +217,7 @@ def record_unloaded(
             )
         )
     for report in reports:
-        log.info(report.line())
+        log.info(report.line(), extra=file_line_extra(bool(report.error)))
     log.info(
         "%d files to load in %d feeds; %d refused or skipped on sight",
         len(plan.entries) - len(reports),
@@ -253,7 +254,10 @@ def ingest_feed(
 
     def done(path: Path, report: BatchReport) -> None:
         reports[path] = report
-        log.info(report.line())  # each file on the terminal as soon as it is final
+        log.info(
+            report.line(),
+            extra=file_line_extra(bool(report.error), len(reports), len(entries), f"{feed} files"),
+        )
         if on_report is not None:
             on_report(report)
 

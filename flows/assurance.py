@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from claims.assurance import AssuranceResult, assurance_packs
+from flows.runs import call
 
 
 @task(name="sample families and write packs", cache_policy=NO_CACHE, refresh_cache=True)
@@ -19,4 +20,4 @@ def write_packs(warehouse: Path, as_of: date, out: Path, size: int, seed: int) -
 def assurance_flow(
     as_of: date, warehouse: Path, out: Path, size: int = 10, seed: int = 0
 ) -> AssuranceResult:
-    return write_packs(warehouse, as_of, out, size, seed)
+    return call(write_packs, warehouse, as_of, out, size, seed)

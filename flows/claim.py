@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from claims.historic import ImportResult, import_historic_claims
 from claims.submission import ClaimResult, run_claim
 from data_contracts.warehouse import connect
+from flows.runs import call
 from indicators.plan import load_plan
 
 
@@ -25,7 +26,7 @@ def decide_and_write(
 def claim_flow(
     as_of: date, warehouse: Path, out: Path, plan_file: Path | None = None, submit: bool = False
 ) -> ClaimResult:
-    return decide_and_write(warehouse, plan_file, as_of, out, submit)
+    return call(decide_and_write, warehouse, plan_file, as_of, out, submit)
 
 
 @task(name="link and record historic claims", cache_policy=NO_CACHE)
@@ -37,4 +38,4 @@ def record_historic_claims(warehouse: Path, file: Path, plan_file: Path | None) 
 
 @flow(name="import-claims")
 def import_claims_flow(file: Path, warehouse: Path, plan_file: Path | None = None) -> ImportResult:
-    return record_historic_claims(warehouse, file, plan_file)
+    return call(record_historic_claims, warehouse, file, plan_file)

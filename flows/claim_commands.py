@@ -9,6 +9,7 @@ from pathlib import Path
 from data_contracts.warehouse import connect
 from data_contracts.warehouse_paths import check_output_file
 from flows.arguments import as_of_date, positive_whole_number
+from flows.runs import run_flow
 
 
 def claim_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +36,9 @@ def check_claim(args: argparse.Namespace) -> None:
 def run_claim(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.claim import claim_flow
 
-    result = claim_flow(args.as_of, warehouse, claim_workbook_path(args), args.plan, args.submit)
+    result = run_flow(
+        claim_flow, args.as_of, warehouse, claim_workbook_path(args), args.plan, args.submit
+    )
     print(
         f"{result.period}: {result.claimed} of {result.cases} cases claimed as of "
         f"{args.as_of.isoformat()} ({result.reclaims} re-claims)"
@@ -65,7 +68,7 @@ def check_rerun(args: argparse.Namespace) -> None:
 def run_rerun(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.rerun import rerun_flow
 
-    rerun = rerun_flow(args.as_of, warehouse, args.out)
+    rerun = run_flow(rerun_flow, args.as_of, warehouse, args.out)
     print(
         f"{rerun.period} (as of {args.as_of.isoformat()}, submission "
         f"{rerun.submission_id}): submitted sha256 {rerun.submitted_sha256}"
@@ -93,7 +96,7 @@ def check_historic(args: argparse.Namespace) -> None:
 def run_historic(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.claim import import_claims_flow
 
-    imported = import_claims_flow(args.file, warehouse, args.plan)
+    imported = run_flow(import_claims_flow, args.file, warehouse, args.plan)
     print(
         f"{imported.file_name}: {imported.claims} historic claims, {imported.members} "
         f"members ({imported.members_linked} linked to people in the warehouse) recorded "
@@ -139,7 +142,7 @@ def check_assurance(args: argparse.Namespace) -> None:
 def run_assurance(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.assurance import assurance_flow
 
-    result = assurance_flow(args.as_of, warehouse, args.out, args.sample, args.seed)
+    result = run_flow(assurance_flow, args.as_of, warehouse, args.out, args.sample, args.seed)
     print(
         f"{result.period} (as of {args.as_of.isoformat()}, submission "
         f"{result.submission_id}): {len(result.sampled)} of {result.claimed} claimed "

@@ -36,6 +36,7 @@ from data_contracts.warehouse_lock import WarehouseBusy, warehouse_lock
 from data_contracts.warehouse_paths import OutputPathError
 from flows.arguments import OneLineParser, common_options
 from flows.commands import COMMANDS, Command, UsageError
+from flows.environment import prefect_server_url
 from flows.progress import terminal_progress
 from indicators.plan import PlanError, load_plan
 from matching.pair_scoring import ModelMismatch
@@ -104,7 +105,7 @@ def _start_temporary_server() -> None:
     it anyway), watched so that a killed `sfp` does not leave it running."""
     from flows.environment import guard_temporary_server
 
-    if not os.environ.get("PREFECT_API_URL"):
+    if not prefect_server_url():
         log.info("starting Prefect's temporary server (no Prefect server set; about 20 s)")
         guard_temporary_server()
 
@@ -125,24 +126,33 @@ def warn_far_as_of(args: argparse.Namespace, warehouse: Path) -> None:
         print(f"sfp: warning: {warning}", file=sys.stderr)
 
 
+def uses_prefect(command: Command) -> bool:
+    """Whether the command runs on Prefect: every flow command when a server is set; with
+    none, all but the analysts' commands, which run plain (docs/adr/0014)."""
+    return command.flow and (not command.plain_without_server or bool(prefect_server_url()))
+
+
 def execute(command: Command, args: argparse.Namespace) -> int:
     """Take the lock if the command writes, prepare Prefect, run the command's flow."""
     warehouse = command.warehouse(args)
+    prefect = uses_prefect(command)
     if not command.locks:
         warn_far_as_of(args, warehouse)
-        if command.flow:
+        if prefect:
             _prepare_prefect(warehouse)
             _start_temporary_server()
         return command.run(args, warehouse)
     with warehouse_lock(warehouse, args.wait):
         if command.prepare is not None:
             command.prepare(args, warehouse)
-        _prepare_prefect(warehouse)
+        if prefect:
+            _prepare_prefect(warehouse)
         # Opened once before a flow does, with the lock held: a file another program holds
         # open, a read-only, damaged or foreign file is one line here (WarehouseError).
         connect(warehouse).close()
         warn_far_as_of(args, warehouse)
-        _start_temporary_server()
+        if prefect:
+            _start_temporary_server()
         return command.run(args, warehouse)
 
 

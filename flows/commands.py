@@ -56,6 +56,7 @@ from flows.lookahead_cli import (
     run_worklist,
     worklist_arguments,
 )
+from flows.runs import run_flow
 from flows.sources_command import run_sources_check, sources_arguments, use_sources
 from indicators.pipeline import NightlyResult
 from matching.link import ENGINES
@@ -91,6 +92,9 @@ class Command:
     """Run with the lock held, before Prefect starts (the demo empties its folder here)."""
     flow: bool = True
     """Runs a Prefect flow, so Prefect is prepared first (`sources check` runs none)."""
+    plain_without_server: bool = False
+    """An analyst's command: with no Prefect server set it runs its flow's body as plain
+    functions instead of starting a temporary server (docs/adr/0014)."""
 
 
 # --- sample and demo ----------------------------------------------------------------
@@ -157,10 +161,10 @@ def _prepare_demo(args: argparse.Namespace, warehouse: Path) -> None:
 
 def _run_demo(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.demo import demo_flow
+    from flows.demo_next import next_steps
 
     result = demo_flow(args.dir, warehouse, args.households, args.seed, args.plan, args.shape)
-    print_batches(result.nightly.batches, brief=True)
-    print(f"validation report (offline HTML): {result.nightly.validation_page}")
+    print_batches(result.nightly.batches, args.quiet)
     print(f"linked {result.nightly.people} people")
     print(
         f"{result.claim.period}: {result.claim.claimed} of {result.claim.cases} cases claimed"
@@ -168,10 +172,9 @@ def _run_demo(args: argparse.Namespace, warehouse: Path) -> int:
         f"{result.matching_truth[0]} of {result.matching_truth[1]} cases decided as the truth"
         " expects, every failed gate included"
     )
-    print(f"sample and truth: {result.sample_dir}")
     print(f"warehouse: {warehouse}")
-    print(f"workbook: {result.claim.workbook}")
-    print(f"claim report page (offline HTML): {result.claim.report_page}")
+    for line in next_steps(result, warehouse, result.as_of):
+        print(line)
     return 0
 
 
@@ -245,7 +248,7 @@ def _run_nightly(args: argparse.Namespace, warehouse: Path) -> int:
     if isinstance(result, BaseException):
         raise result
     assert isinstance(result, NightlyResult)
-    print_batches(result.batches, brief=args.quiet)
+    print_batches(result.batches, args.quiet)
     print(f"validation report (offline HTML): {result.validation_page}")
     print(
         f"linked {result.people} people ({result.link_mode}); indicators derived"
@@ -296,7 +299,7 @@ def _check_review(args: argparse.Namespace) -> None:
 def _run_review(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.review import review_import_flow
 
-    decided = review_import_flow(args.file, warehouse)
+    decided = run_flow(review_import_flow, args.file, warehouse)
     print(f"{args.file}: {decided} decisions recorded; the next nightly run honours them")
     return 0
 
@@ -313,10 +316,13 @@ def _check_sources(args: argparse.Namespace) -> None:
 # --- output ---------------------------------------------------------------------------
 
 
-def print_batches(batches: list[BatchReport], brief: bool = False) -> None:
-    """The night's files and totals (data_contracts/night_totals.py), on stdout."""
-    for line in file_lines(batches, brief):
-        print(line)
+def print_batches(batches: list[BatchReport], quiet: bool) -> None:
+    """The night's totals (data_contracts/night_totals.py), on stdout. Each file's line was
+    shown as the file finished; with `--quiet` it was not, so the files that need a look
+    (refused, skipped, with quarantined rows) are listed here instead: each file once."""
+    if quiet:
+        for line in file_lines(batches, brief=True):
+            print(line)
     print(totals_line(batches))
 
 
@@ -354,6 +360,7 @@ COMMANDS: dict[str, Command] = {
             _run_review,
             check=_check_review,
             needs_warehouse=True,
+            plain_without_server=True,
         ),
         Command(
             "serve",
@@ -370,6 +377,7 @@ COMMANDS: dict[str, Command] = {
             run_claim,
             check=check_claim,
             needs_warehouse=True,
+            plain_without_server=True,
         ),
         Command(
             "rerun",
@@ -378,6 +386,7 @@ COMMANDS: dict[str, Command] = {
             run_rerun,
             check=check_rerun,
             needs_warehouse=True,
+            plain_without_server=True,
         ),
         Command(
             "assurance",
@@ -386,6 +395,7 @@ COMMANDS: dict[str, Command] = {
             run_assurance,
             check=check_assurance,
             needs_warehouse=True,
+            plain_without_server=True,
         ),
         Command(
             "worklist",
@@ -394,6 +404,7 @@ COMMANDS: dict[str, Command] = {
             run_worklist,
             check=check_worklist,
             needs_warehouse=True,
+            plain_without_server=True,
             prepare=refuse_unlinked,
         ),
         Command(
@@ -403,6 +414,7 @@ COMMANDS: dict[str, Command] = {
             run_forecast,
             check=check_forecast,
             needs_warehouse=True,
+            plain_without_server=True,
         ),
         Command(
             "import-claims",
@@ -411,6 +423,7 @@ COMMANDS: dict[str, Command] = {
             run_historic,
             check=check_historic,
             needs_warehouse=True,
+            plain_without_server=True,
         ),
         Command(
             "sources",

@@ -23,6 +23,8 @@ class DemoResult:
     expected_claims: int
     matching_truth: tuple[int, int]
     """Cases decided as the sample's truth expects (claim and every failed gate), of all."""
+    as_of: date
+    """The date the demo claimed as of: the sample's last day of data."""
 
 
 @flow(name="demo")
@@ -51,4 +53,4 @@ def demo_flow(
         json.dumps({"workbook": str(out), "claimed": claim.claimed, "cases": claim.cases}, indent=2)
     )
     assert isinstance(nightly, NightlyResult)  # the sample's files all load
-    return DemoResult(sample_dir, nightly, claim, expected_claims(truth), matching)
+    return DemoResult(sample_dir, nightly, claim, expected_claims(truth), matching, as_of)

@@ -1,7 +1,8 @@
-"""Settings Prefect must see before it is imported: no server, no telemetry, local home.
+"""Settings Prefect must see before it is imported: no telemetry, local home, its logs.
 
 Prefect reads these at import, so the command line calls `prepare_prefect` first. Values
-already set by the user (a real Prefect server, Prefect Cloud) are left alone.
+already set by the user (a real Prefect server, Prefect Cloud) are left alone. Whether a
+server is set decides how the analysts' commands run (docs/adr/0014): `prefect_server_url`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from data_contracts.log_records import FILE_LINE, PROGRESS, REFUSAL
 from flows.progress import PIPELINE_LOGGERS
 
 DEFAULTS = {
@@ -19,12 +21,13 @@ DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     # The ephemeral server takes ~17 s to start cold; the default 20 s is too tight on CI.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
-    # The run's log in Prefect's UI gets every line the pipeline's packages log (INFO and
-    # up); the terminal shows them through flows/progress.py, so Prefect's own console
+    # The run's log in Prefect's UI gets the pipeline's lines through one handler that
+    # `send_pipeline_logs_to_prefect` attaches (not PREFECT_LOGGING_EXTRA_LOGGERS, which
+    # added a second one whenever Prefect configured its logging after us: every line
+    # twice). The terminal shows them through flows/progress.py, so Prefect's own console
     # handler keeps to warnings (no line printed twice, no "Beginning flow run" noise).
     "PREFECT_LOGGING_LEVEL": "INFO",
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
-    "PREFECT_LOGGING_EXTRA_LOGGERS": ",".join(PIPELINE_LOGGERS),
     # A line logged outside a flow run (a check before the flow starts) stays local.
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }
@@ -39,19 +42,50 @@ def prepare_prefect(warehouse: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str(home))
 
 
-def send_pipeline_logs_to_prefect() -> None:
-    """The run's log in Prefect gets the packages' lines, however Prefect was imported.
+def prefect_server_url() -> str | None:
+    """The Prefect server runs go to, if one is set: `PREFECT_API_URL` in the environment,
+    or Prefect's own setting when Prefect is already imported (a test session's server)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    if "prefect.settings" not in sys.modules:
+        return None  # not imported yet: only the environment can have set it
+    from prefect.settings import PREFECT_API_URL
 
-    `PREFECT_LOGGING_EXTRA_LOGGERS` only works when set before Prefect first configures
-    its logging; a process that imported Prefect earlier (a test session, a served run's
-    worker) would lose the lines, so the API handler is attached here too, once.
+    return PREFECT_API_URL.value() or None
+
+
+class PipelineLinesForPrefect(logging.Filter):
+    """What of the pipeline's lines Prefect's run log keeps: the stage, step and summary
+    lines (each feed's totals among them) and every refusal; not each file's line nor the
+    counts of work done, which the terminal shows as it goes (issue 26: a line sent to the
+    API costs CPU, about 17 s a night at 50,000 households when every file had one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, REFUSAL, False):
+            return True
+        return not (getattr(record, FILE_LINE, False) or getattr(record, PROGRESS, None))
+
+
+def send_pipeline_logs_to_prefect() -> None:
+    """The run's log in Prefect gets the packages' lines, each exactly once.
+
+    Prefect's logging is configured first (importing `prefect` does it once per process;
+    doing it now means it cannot add handlers after us), then each pipeline logger gets one
+    API handler, replacing any other (a user's PREFECT_LOGGING_EXTRA_LOGGERS, an earlier
+    call), and INFO: a served run's process starts with them at WARNING, which stored none
+    of its lines.
     """
+    from prefect.logging.configuration import ensure_logging_setup
     from prefect.logging.handlers import APILogHandler
 
+    ensure_logging_setup()
+    handler = APILogHandler()
+    handler.addFilter(PipelineLinesForPrefect())
     for name in PIPELINE_LOGGERS:
         logger = logging.getLogger(name)
-        if not any(isinstance(h, APILogHandler) for h in logger.handlers):
-            logger.addHandler(APILogHandler())
+        for old in [h for h in logger.handlers if isinstance(h, APILogHandler)]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
         if logger.level == logging.NOTSET or logger.level > logging.INFO:
             logger.setLevel(logging.INFO)
 

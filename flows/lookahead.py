@@ -15,6 +15,7 @@ from claims.forecast import ForecastResult, run_forecast
 from claims.worklist import build_worklist
 from claims.worklist_workbook import WorklistFiles, write_worklist
 from data_contracts.warehouse import connect
+from flows.runs import call
 from indicators.plan import load_plan
 
 
@@ -32,7 +33,7 @@ def list_families(
 def worklist_flow(
     as_of: date, warehouse: Path, files: WorklistFiles, plan_file: Path | None = None
 ) -> tuple[WorklistFiles, int, int]:
-    return list_families(warehouse, plan_file, as_of, files)
+    return call(list_families, warehouse, plan_file, as_of, files)
 
 
 @task(name="decide forward and write the forecast", cache_policy=NO_CACHE)
@@ -47,4 +48,4 @@ def decide_forward(
 def forecast_flow(
     as_of: date, warehouse: Path, out: Path, plan_file: Path | None = None
 ) -> ForecastResult:
-    return decide_forward(warehouse, plan_file, as_of, out)
+    return call(decide_forward, warehouse, plan_file, as_of, out)

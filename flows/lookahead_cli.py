@@ -15,6 +15,7 @@ from claims.forecast import forecast_path
 from claims.worklist_workbook import check_worklist_files, worklist_files
 from data_contracts.warehouse_paths import check_output_file
 from flows.arguments import as_of_date
+from flows.runs import run_flow
 
 WORKLIST_HELP = (
     "list families whose data shows needs under several headline outcomes and who have no"
@@ -60,7 +61,7 @@ def run_worklist(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.lookahead import worklist_flow
 
     files = worklist_files(args.out, args.counts_out, args.as_of)
-    _, listed, eligible = worklist_flow(args.as_of, warehouse, files, args.plan)
+    _, listed, eligible = run_flow(worklist_flow, args.as_of, warehouse, files, args.plan)
     print(
         f"worklist as of {args.as_of.isoformat()}: {listed} of {eligible} candidate families"
         " with a dependent child and no early help case listed"
@@ -84,7 +85,9 @@ def check_forecast(args: argparse.Namespace) -> None:
 def run_forecast(args: argparse.Namespace, warehouse: Path) -> int:
     from flows.lookahead import forecast_flow
 
-    result = forecast_flow(args.as_of, warehouse, forecast_path(args.out, args.as_of), args.plan)
+    result = run_flow(
+        forecast_flow, args.as_of, warehouse, forecast_path(args.out, args.as_of), args.plan
+    )
     for row in result.forecast.quarters.to_dict("records"):
         print(quarter_line(row))
     print(f"workbook: {result.workbook}")

@@ -25,7 +25,7 @@ from data_contracts.batch_load import BatchReport
 from data_contracts.ingest import InboxPlan
 from data_contracts.night_totals import totals_line
 from data_contracts.warehouse import connect
-from flows.run_summary import nightly_markdown, publish
+from flows.run_summary import feed_line, nightly_markdown, publish
 from indicators.pipeline import (
     NightlyOptions,
     NightlyResult,
@@ -122,9 +122,10 @@ def nightly_flow(
     run_at = now_utc()
     plan, unloaded = scan(warehouse, inbox, run_at)
     # One task per feed: the run's page in Prefect shows which feed took the time or failed.
-    by_feed = {
-        feed: ingest_one_feed(warehouse, plan, feed, run_at, rebuild) for feed in plan.feeds()
-    }
+    by_feed = {}
+    for feed in plan.feeds():
+        by_feed[feed] = ingest_one_feed(warehouse, plan, feed, run_at, rebuild)
+        log.info(feed_line(feed, by_feed[feed]))  # the file lines stay on the terminal
     batches, page = validation_page(warehouse, plan, unloaded, by_feed, run_at)
     log.info("ingested: %s (%.1f s)", totals_line(batches), time.monotonic() - began)
     began = _stage(2, "link people" + (" (rebuild: retrain and rescore)" if rebuild else ""))

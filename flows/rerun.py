@@ -7,6 +7,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from claims.rerun import RerunResult, rerun_period
+from flows.runs import call
 
 
 @task(name="rebuild submitted workbook", cache_policy=NO_CACHE, refresh_cache=True)
@@ -16,4 +17,4 @@ def rebuild(warehouse: Path, as_of: date, out: Path | None) -> RerunResult:
 
 @flow(name="rerun")
 def rerun_flow(as_of: date, warehouse: Path, out: Path | None = None) -> RerunResult:
-    return rebuild(warehouse, as_of, out)
+    return call(rebuild, warehouse, as_of, out)

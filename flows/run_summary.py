@@ -30,6 +30,21 @@ def feed_totals(batches: Sequence[BatchReport]) -> list[tuple[str, int, int, int
     return [(feed, *values) for feed, values in totals.items()]  # type: ignore[misc]
 
 
+def feed_line(feed: str, reports: Sequence[BatchReport]) -> str:
+    """One feed's night in one line: what Prefect's run log keeps instead of a line per
+    file (issue 26); the terminal shows it after the feed's file lines."""
+    totals = [
+        sum(column) for column in zip(*[row[1:] for row in feed_totals(reports)], strict=True)
+    ]
+    files, rows_in, staged, quarantined, refused = totals or [0, 0, 0, 0, 0]
+    already = sum(report.status == "already loaded" for report in reports)
+    return (
+        f"{feed}: loaded: {files} of {len(reports)} files, {rows_in} rows in = {staged} staged"
+        f" + {quarantined} quarantined; {refused} refused"
+        + (f"; {already} already loaded" if already else "")
+    )
+
+
 def _link(label: str, path: Path | None) -> str:
     if path is None:
         return f"{label}: none"

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from data_contracts.log_records import progress_extra
 from indicators.plan import Plan, load_plan
 from indicators.registry import load_registry
 
@@ -130,9 +131,13 @@ def run_models(
     sql_dir: Path = SQL_DIR,
     temporary: bool = False,
 ) -> None:
-    for name in models:
+    names = list(models)
+    for done, name in enumerate(names, 1):
         run_model(con, sql_dir / f"{name}.sql", parameters, temporary)
-        log.debug("built %s", name)
+        log.info(
+            "derive: %d of %d models built (%s)", done, len(names), name,
+            extra=progress_extra(done, len(names), "indicator models"),
+        )  # fmt: skip
 
 
 def write_plan_tables(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:

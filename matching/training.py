@@ -77,6 +77,7 @@ def build_linker(
 def _trained(
     linker: Linker, sdf: SplinkDataFrame, n_records: int, options: TrainingOptions
 ) -> ScoringModel:
+    log.info("matching model: estimating u on up to %d random pairs", options.u_sample_pairs)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_sample_pairs, seed=options.training_seed
     )
@@ -151,7 +152,8 @@ def _values_shared(linker: Linker, sdf: SplinkDataFrame, column: str) -> bool:
 def _train_sessions(linker: Linker, rules: list[Any], skipped: list[str]) -> int:
     """EM on each rule in turn; returns how many found pairs to learn from."""
     trained = 0
-    for rule in rules:
+    for done, rule in enumerate(rules):
+        log.info("matching model: EM session %d of %d", done + 1, len(rules))
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_probability_two_random_records_match=True
