@@ -49,7 +49,9 @@ def third_party_imports(folders: tuple[str, ...]) -> set[str]:
                     found.update(alias.name.split(".")[0] for alias in node.names)
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     found.add(node.module.split(".")[0])
-    ours = {*PACKAGES, "tests", "child_runs", "__future__"}
+    # Scripts import their neighbours (bench/child_runs.py) as top-level modules.
+    neighbours = {path.stem for folder in folders for path in (ROOT / folder).glob("*.py")}
+    ours = {*PACKAGES, "tests", "__future__", *neighbours}
     return {name for name in found - ours if name not in sys.stdlib_module_names}
 
 
