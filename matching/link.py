@@ -51,6 +51,7 @@ from matching.scoring_state import (
     lookup_tables,
     save_model,
     save_model_files,
+    save_rows,
     save_scored,
 )
 from matching.stable_ids import PERSON, assign_stable_ids, carry_renamed_records, next_run_id
@@ -197,6 +198,27 @@ def full_rescoring_reason(
     return None
 
 
+def rows_kept(
+    con: duckdb.DuckDBPyConnection,
+    state: tuple[int, str, FrozenModel] | None,
+    options: LinkOptions,
+    rebuild: bool,
+    model_in: Path | None,
+) -> bool:
+    """Whether the last run's normalised rows (`link_row`) may stand for this run's.
+
+    Only under the same model version (a new way of normalising comes with one), and not
+    on a rebuild or an audit re-run, which normalise every row afresh.
+    """
+    if rebuild or model_in is not None or state is None:
+        return False
+    if state[1] != fingerprint(options.floor):
+        return False
+    return bool(
+        scalar(con, "select count(*) from information_schema.tables where table_name = 'link_row'")
+    )
+
+
 def link_warehouse_run(
     con: duckdb.DuckDBPyConnection,
     threshold: float,
@@ -214,9 +236,9 @@ def link_warehouse_run(
     """
     options = options or LinkOptions(threshold=threshold)
     run_id = next_run_id(con)
-    work = normalised_person_rows(con)
-    n_identities = int(scalar(work, "select count(*) from identity") or 0)
     state = load_state(con)
+    work = normalised_person_rows(con, rows_kept(con, state, options, rebuild, model_in))
+    n_identities = int(scalar(work, "select count(*) from identity") or 0)
     reason = full_rescoring_reason(state, options, n_identities, rebuild, model_in)
     overrides = read_overrides(con)
     if reason is None and state is not None:
@@ -238,7 +260,7 @@ def link_warehouse_run(
     con.execute("begin transaction")
     try:
         if scored.mode == "full":
-            rows = "select source, source_record_id, record_id from normalised_row"
+            rows = "select source, source_record_id, record_id from row_record"
             carry_renamed_records(con, work.sql(rows).to_arrow_table())
         started = time.perf_counter()
         person_of_record = assign_stable_ids(con, PERSON, scored.clusters, run_id)
@@ -251,10 +273,11 @@ def link_warehouse_run(
         work.register("_person_of_record", person_of_record)
         links = work.sql(
             "select n.source, n.source_record_id, n.record_id, p.person_id"
-            " from normalised_row n join _person_of_record p using (record_id)"
+            " from row_record n join _person_of_record p using (record_id)"
             " order by n.source, n.source_record_id"
         ).to_arrow_table()
         con.execute("create or replace table person_link as select * from links")
+        save_rows(con, work.sql("select * from row_record").to_arrow_table())
         review = record_review_pairs(con, run_id, scored.pairs, identities, options.review_band)
         record_quality(con, run_id, scored, person_of_record, options.threshold, charts)
         build_candidate_families(con, run_id)

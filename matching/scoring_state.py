@@ -269,3 +269,12 @@ def save_scored(con: duckdb.DuckDBPyConnection, identities: pa.Table, pairs: pa.
     con.execute("delete from link_pair")
     con.execute(f"insert into link_pair ({PAIR_COLUMNS}) select {PAIR_COLUMNS} from _pairs")
     con.unregister("_pairs")
+
+
+def save_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
+    """Replace the normalised rows' identities (`link_row`: source, source_record_id,
+    row_digest, record_id) inside the caller's transaction: the next night normalises only
+    rows not in it (matching/normalise.py)."""
+    con.register("_rows", rows)
+    con.execute("create or replace table link_row as select * from _rows")
+    con.unregister("_rows")

@@ -75,46 +75,92 @@ def assign_stable_ids(
     """Give each cluster in `members` (member, cluster_id) a stable ID; update the registry.
 
     Returns one row per member: the member column and the ID column.
+
+    Most clusters of a night are last night's: one old ID, held by no other cluster. Such
+    a cluster keeps its ID outright, and only the rest (merges, splits) go through the
+    greedy matching one by one: the greedy choice on one group of clusters and IDs tied by
+    shared members never depends on another group, so this is the whole-table greedy's
+    outcome at the cost of what changed.
     """
     _ensure_tables(con, kind)
     member, id_col = kind.member_column, kind.id_column
     frame = members[[member, "cluster_id"]].astype(str).drop_duplicates(member)
     # Cluster key: its smallest member, not Splink's representative.
     frame["cluster"] = frame.groupby("cluster_id")[member].transform("min")
-    previous = con.execute(f"select {member}, {id_col} from {kind.registry}").df()
-    id_age = con.execute(
-        f"select {id_col}, min(first_run) as first_run from {kind.registry} group by all"
+    con.register("_members", frame[[member, "cluster"]])
+    overlap = con.execute(
+        f"""
+        with joined as (
+            select m.cluster, r.{id_col} from _members m
+            join {kind.registry} r on r.{member} = m.{member}
+        ),
+        sized as (select cluster, {id_col}, count(*) as size from joined group by all),
+        age as (
+            select {id_col}, min(first_run) as first_run from {kind.registry} group by all
+        ),
+        final as (
+            select s.cluster, s.{id_col}, s.size, a.first_run,
+                   count(*) over (partition by s.cluster) = 1
+                   and count(*) over (partition by s.{id_col}) = 1 as sole
+            from sized s join age a using ({id_col})
+        )
+        select * from final
+        """
     ).df()
-    taken = set(previous[id_col])
-    joined = frame.merge(previous, on=member, how="left")
-    overlap = (
-        joined.dropna(subset=[id_col])
-        .groupby(["cluster", id_col], as_index=False)
-        .size()
-        .merge(id_age, on=id_col, how="left")
-        .sort_values(["size", "first_run", id_col, "cluster"], ascending=[False, True, True, True])
+    sole = overlap[overlap["sole"]]
+    cluster_id_of: dict[str, str] = dict(zip(sole["cluster"], sole[id_col], strict=True))
+    used: set[str] = set(cluster_id_of.values())
+    contested = overlap[~overlap["sole"]].sort_values(
+        ["size", "first_run", id_col, "cluster"], ascending=[False, True, True, True]
     )
-    cluster_id_of: dict[str, str] = {}
-    used: set[str] = set()
-    for cluster, old_id in zip(overlap["cluster"], overlap[id_col], strict=True):
+    for cluster, old_id in zip(contested["cluster"], contested[id_col], strict=True):
         if cluster not in cluster_id_of and old_id not in used:
             cluster_id_of[cluster] = old_id
             used.add(old_id)
-    for cluster in sorted(set(frame["cluster"]) - set(cluster_id_of)):
-        fresh = _new_id(kind, cluster, taken, used)
-        cluster_id_of[cluster] = fresh
-        used.add(fresh)
-    joined["new_id"] = joined["cluster"].map(cluster_id_of)
-    _record_changes(con, kind, joined, overlap, cluster_id_of, run_id)
-    result = joined[[member, "new_id"]].rename(columns={"new_id": id_col})
+    fresh = sorted(set(frame["cluster"]) - set(cluster_id_of))
+    cluster_id_of.update(_new_ids(con, kind, fresh, used))
+    frame["new_id"] = frame["cluster"].map(cluster_id_of)
+    _record_changes(con, kind, overlap, cluster_id_of, run_id)
+    con.unregister("_members")
+    result = frame[[member, "new_id"]].rename(columns={"new_id": id_col})
     _update_registry(con, kind, result, run_id)
     return result.sort_values(member).reset_index(drop=True)
+
+
+def _new_ids(
+    con: duckdb.DuckDBPyConnection, kind: IdKind, clusters: list[str], used: set[str]
+) -> dict[str, str]:
+    """Fresh IDs for `clusters` (sorted): `_new_id` of each, in that order.
+
+    Digested in one query; only if a digest is already in use, or two clash, are they
+    made one by one as `_new_id` makes them (it never happens in practice: 48 bits).
+    """
+    if not clusters:
+        return {}
+    con.register("_fresh", pd.DataFrame({"cluster": clusters}))
+    candidates = con.execute(
+        f"select cluster, '{kind.prefix}' || substr(md5(cluster), 1, 12) as candidate from _fresh"
+    ).df()
+    con.unregister("_fresh")
+    taken = {
+        row[0]
+        for row in con.execute(f"select distinct {kind.id_column} from {kind.registry}").fetchall()
+    }
+    found = dict(zip(candidates["cluster"], candidates["candidate"], strict=True))
+    values = set(found.values())
+    if len(values) == len(found) and not values & (taken | used):
+        return found
+    made: dict[str, str] = {}
+    fresh_used = set(used)
+    for cluster in clusters:
+        made[cluster] = _new_id(kind, cluster, taken, fresh_used)
+        fresh_used.add(made[cluster])
+    return made
 
 
 def _record_changes(
     con: duckdb.DuckDBPyConnection,
     kind: IdKind,
-    joined: pd.DataFrame,
     overlap: pd.DataFrame,
     cluster_id_of: dict[str, str],
     run_id: int,
@@ -123,12 +169,12 @@ def _record_changes(
     but some of its members went to another ID."""
     changes: list[tuple[int, str, str, str, str, int]] = []
     kept_ids = set(cluster_id_of.values())
+    assigned = overlap["cluster"].map(cluster_id_of)
+    moved = overlap[assigned != overlap[kind.id_column]]
     for cluster, old_id, size in zip(
-        overlap["cluster"], overlap[kind.id_column], overlap["size"], strict=True
+        moved["cluster"], moved[kind.id_column], moved["size"], strict=True
     ):
         new_id = cluster_id_of[cluster]
-        if new_id == old_id:
-            continue
         change = "split" if old_id in kept_ids else "merge"
         if change == "split":
             changes.append((run_id, kind.kind, change, old_id, new_id, int(size)))
