@@ -184,7 +184,8 @@ def normalised_person_rows(
     `identity`: one per distinct identity (IDENTITY_COLUMNS); `normalised_row`: the rows
     normalised here. With `kept_rows` (the last run's `link_row` and `link_identity`,
     normalised by the same model version), only rows those tables do not hold, new or
-    sent again with other values, are normalised: normalising is a function of the row
+    sent again with other values, are normalised (`new_row`; `gone_row`: the rows of
+    `link_row` no longer staged as they were): normalising is a function of the row
     alone, so the tables are the ones normalising every row gives, at a fraction of the
     cost (a night adds a month to years of rows). Rows cross over as Arrow, not pandas:
     millions of rows at a large council.
@@ -213,6 +214,15 @@ def normalised_person_rows(
     work.unregister("person_rows")
     if kept is None:
         return work
+    work.execute("create table new_row as select * from row_record")
+    # Rows linked before that are gone (a superseded file) or came again with other values.
+    gone = con.sql(
+        f"select k.source, k.source_record_id from link_row k"
+        f" anti join ({_digested_rows_sql()}) r using (source, source_record_id, row_digest)"
+    ).to_arrow_table()
+    work.register("_gone_row", gone)
+    work.execute("create table gone_row as select * from _gone_row")
+    work.unregister("_gone_row")
     work.register("_kept_rows", kept)
     work.execute("insert into row_record select * from _kept_rows")
     work.unregister("_kept_rows")

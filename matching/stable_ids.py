@@ -88,8 +88,9 @@ def assign_stable_ids(
     # Cluster key: its smallest member, not Splink's representative.
     frame["cluster"] = frame.groupby("cluster_id")[member].transform("min")
     con.register("_members", frame[[member, "cluster"]])
-    overlap = con.execute(
+    con.execute(
         f"""
+        create or replace temp table _overlap as
         with joined as (
             select m.cluster, r.{id_col} from _members m
             join {kind.registry} r on r.{member} = m.{member}
@@ -99,32 +100,55 @@ def assign_stable_ids(
             select {id_col}, min(first_run) as first_run from {kind.registry} group by all
         ),
         final as (
-            select s.cluster, s.{id_col}, s.size, a.first_run,
+            select s.cluster, s.{id_col} as old_id, s.size, a.first_run,
                    count(*) over (partition by s.cluster) = 1
                    and count(*) over (partition by s.{id_col}) = 1 as sole
             from sized s join age a using ({id_col})
         )
         select * from final
         """
-    ).df()
-    sole = overlap[overlap["sole"]]
-    cluster_id_of: dict[str, str] = dict(zip(sole["cluster"], sole[id_col], strict=True))
-    used: set[str] = set(cluster_id_of.values())
-    contested = overlap[~overlap["sole"]].sort_values(
-        ["size", "first_run", id_col, "cluster"], ascending=[False, True, True, True]
     )
-    for cluster, old_id in zip(contested["cluster"], contested[id_col], strict=True):
-        if cluster not in cluster_id_of and old_id not in used:
-            cluster_id_of[cluster] = old_id
+    # Clusters and IDs tied to others: biggest overlap first, then the older ID, then the
+    # smaller ID and cluster.
+    contested = con.execute(
+        "select cluster, old_id, size from _overlap where not sole"
+        " order by size desc, first_run, old_id, cluster"
+    ).fetchall()
+    chosen: dict[str, str] = {}
+    used = {row[0] for row in con.execute("select old_id from _overlap where sole").fetchall()}
+    for cluster, old_id, _ in contested:
+        if cluster not in chosen and old_id not in used:
+            chosen[cluster] = old_id
             used.add(old_id)
-    fresh = sorted(set(frame["cluster"]) - set(cluster_id_of))
-    cluster_id_of.update(_new_ids(con, kind, fresh, used))
-    frame["new_id"] = frame["cluster"].map(cluster_id_of)
-    _record_changes(con, kind, overlap, cluster_id_of, run_id)
+    con.register(
+        "_chosen", pd.DataFrame({"cluster": list(chosen), "new_id": list(chosen.values())})
+    )
+    con.execute(
+        "create or replace temp table _assigned as"
+        " select cluster, old_id as new_id from _overlap where sole"
+        " union all select cluster, new_id from _chosen"
+    )
+    con.unregister("_chosen")
+    fresh = sorted(
+        row[0]
+        for row in con.execute(
+            "select distinct cluster from _members anti join _assigned using (cluster)"
+        ).fetchall()
+    )
+    made = _new_ids(con, kind, fresh, used)
+    con.register("_made", pd.DataFrame({"cluster": list(made), "new_id": list(made.values())}))
+    con.execute("insert into _assigned select cluster, new_id from _made")
+    con.unregister("_made")
+    _record_changes(con, kind, contested, chosen | made, run_id)
+    result = con.execute(
+        f"select m.{member}, a.new_id as {id_col} from _members m join _assigned a"
+        f" using (cluster) order by m.{member}"
+    ).df()
     con.unregister("_members")
-    result = frame[[member, "new_id"]].rename(columns={"new_id": id_col})
+    con.execute("drop table _overlap")
+    con.execute("drop table _assigned")
     _update_registry(con, kind, result, run_id)
-    return result.sort_values(member).reset_index(drop=True)
+    return result
 
 
 def _new_ids(
@@ -161,20 +185,23 @@ def _new_ids(
 def _record_changes(
     con: duckdb.DuckDBPyConnection,
     kind: IdKind,
-    overlap: pd.DataFrame,
-    cluster_id_of: dict[str, str],
+    contested: list[tuple[str, str, int]],
+    new_id_of: dict[str, str],
     run_id: int,
 ) -> None:
     """A merge: an old ID's members now sit under another ID. A split: an ID kept its name
-    but some of its members went to another ID."""
+    but some of its members went to another ID.
+
+    Only contested clusters and IDs can change: a cluster that alone holds members of one
+    ID, which no other cluster holds, keeps it; `new_id_of` names the others (an old ID
+    kept, or a fresh one, never an old one).
+    """
     changes: list[tuple[int, str, str, str, str, int]] = []
-    kept_ids = set(cluster_id_of.values())
-    assigned = overlap["cluster"].map(cluster_id_of)
-    moved = overlap[assigned != overlap[kind.id_column]]
-    for cluster, old_id, size in zip(
-        moved["cluster"], moved[kind.id_column], moved["size"], strict=True
-    ):
-        new_id = cluster_id_of[cluster]
+    kept_ids = set(new_id_of.values())
+    for cluster, old_id, size in contested:
+        new_id = new_id_of[cluster]
+        if new_id == old_id:
+            continue
         change = "split" if old_id in kept_ids else "merge"
         if change == "split":
             changes.append((run_id, kind.kind, change, old_id, new_id, int(size)))
