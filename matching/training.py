@@ -77,11 +77,10 @@ def build_linker(
 def _trained(
     linker: Linker, sdf: SplinkDataFrame, n_records: int, options: TrainingOptions
 ) -> ScoringModel:
-    # One chunk: Splink's default ten (after a probe of a tenth of one) stop early only
-    # once every level has 100 pairs, and the rarest levels here (names swapped, day and
-    # month swapped) never get there, so every chunk ran anyway: the same pairs, the same
-    # u to the last digit (compared at 5,000 and 50,000 households), in one query per
-    # comparison instead of eleven.
+    # One chunk: Splink's default (a probe, then ten chunks) may stop early once every
+    # level has 100 pairs; on this model it gave the same u to the last digit as one chunk
+    # does (the saved models compared at 5,000 and 50,000 households), and one chunk is
+    # one query per comparison instead of up to eleven.
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_sample_pairs, seed=options.training_seed, num_chunks=1
     )
