@@ -88,9 +88,11 @@ def assign_stable_ids(
     # Cluster key: its smallest member, not Splink's representative.
     frame["cluster"] = frame.groupby("cluster_id")[member].transform("min")
     con.register("_members", frame[[member, "cluster"]])
-    con.execute(
+    # Held in memory, not as temporary tables: DuckDB 2.0 loses the rows of a table made
+    # and then added to past one row group (122,880 rows) inside one transaction, and
+    # this runs inside the linkage run's.
+    overlap = con.sql(
         f"""
-        create or replace temp table _overlap as
         with joined as (
             select m.cluster, r.{id_col} from _members m
             join {kind.registry} r on r.{member} = m.{member}
@@ -107,7 +109,8 @@ def assign_stable_ids(
         )
         select * from final
         """
-    )
+    ).to_arrow_table()
+    con.register("_overlap", overlap)
     # Clusters and IDs tied to others: biggest overlap first, then the older ID, then the
     # smaller ID and cluster.
     contested = con.execute(
@@ -115,38 +118,30 @@ def assign_stable_ids(
         " order by size desc, first_run, old_id, cluster"
     ).fetchall()
     chosen: dict[str, str] = {}
-    used = {row[0] for row in con.execute("select old_id from _overlap where sole").fetchall()}
+    sole = con.execute("select cluster, old_id as new_id from _overlap where sole").df()
+    used = set(sole["new_id"].tolist())
     for cluster, old_id, _ in contested:
         if cluster not in chosen and old_id not in used:
             chosen[cluster] = old_id
             used.add(old_id)
-    con.register(
-        "_chosen", pd.DataFrame({"cluster": list(chosen), "new_id": list(chosen.values())})
-    )
-    con.execute(
-        "create or replace temp table _assigned as"
-        " select cluster, old_id as new_id from _overlap where sole"
-        " union all select cluster, new_id from _chosen"
-    )
-    con.unregister("_chosen")
-    fresh = sorted(
-        row[0]
-        for row in con.execute(
-            "select distinct cluster from _members anti join _assigned using (cluster)"
-        ).fetchall()
-    )
+    fresh = sorted(set(frame["cluster"].tolist()) - set(sole["cluster"].tolist()) - set(chosen))
     made = _new_ids(con, kind, fresh, used)
-    con.register("_made", pd.DataFrame({"cluster": list(made), "new_id": list(made.values())}))
-    con.execute("insert into _assigned select cluster, new_id from _made")
-    con.unregister("_made")
+    assigned = pd.concat(
+        [
+            sole,
+            pd.DataFrame({"cluster": list(chosen), "new_id": list(chosen.values())}),
+            pd.DataFrame({"cluster": list(made), "new_id": list(made.values())}),
+        ],
+        ignore_index=True,
+    ).astype(str)
     _record_changes(con, kind, contested, chosen | made, run_id)
+    con.register("_assigned", assigned)
     result = con.execute(
         f"select m.{member}, a.new_id as {id_col} from _members m join _assigned a"
         f" using (cluster) order by m.{member}"
     ).df()
-    con.unregister("_members")
-    con.execute("drop table _overlap")
-    con.execute("drop table _assigned")
+    for name in ("_members", "_overlap", "_assigned"):
+        con.unregister(name)
     _update_registry(con, kind, result, run_id)
     return result
 
@@ -170,7 +165,7 @@ def _new_ids(
         row[0]
         for row in con.execute(f"select distinct {kind.id_column} from {kind.registry}").fetchall()
     }
-    found = dict(zip(candidates["cluster"], candidates["candidate"], strict=True))
+    found = dict(zip(candidates["cluster"].tolist(), candidates["candidate"].tolist(), strict=True))
     values = set(found.values())
     if len(values) == len(found) and not values & (taken | used):
         return found
