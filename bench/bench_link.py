@@ -44,6 +44,7 @@ DUMPED = {
     "candidate_family": "select * from candidate_family order by all",
     "candidate_family_registry": "select * from candidate_family_registry order by all",
     "link_pair": "select * from link_pair order by all",
+    "link_identity": "select * from link_identity order by record_id",
     "stable_id_change": "select * from stable_id_change order by all",
     "person_review_pair": "select * from person_review_pair order by all",
 }
