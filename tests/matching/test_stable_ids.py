@@ -172,3 +172,20 @@ def test_components_are_every_group_joined_by_edges_named_by_its_smallest_node()
     edges = pd.DataFrame({"id_l": ["c", "zz"], "id_r": ["a", "b"]})
     clusters = cluster_edges(con, "node", "id", edges)
     assert clusters.values.tolist() == [["a", "a"], ["b", "b"], ["c", "a"], ["d", "d"]]
+
+
+def test_more_clusters_than_a_row_group_inside_a_transaction(tmp_path) -> None:
+    """The linkage run names people inside its transaction on the warehouse file; past one
+    DuckDB row group (122,880 rows) every cluster must still get its ID (a table made and
+    then added to inside one transaction lost its rows there)."""
+    import numpy as np
+
+    n = 130_000
+    nodes = np.array([f"R{i:08d}" for i in range(n)], dtype=object)
+    members = pd.DataFrame({"record_id": nodes, "cluster_id": nodes[(np.arange(n) // 2) * 2]})
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("begin transaction")
+    named = assign_stable_ids(con, PERSON, members, 1)
+    con.execute("commit")
+    assert len(named) == n and named["person_id"].nunique() == n // 2
+    assert con.execute("select count(*) from person_registry").fetchall() == [(n,)]
