@@ -180,12 +180,13 @@ def test_more_clusters_than_a_row_group_inside_a_transaction(tmp_path) -> None:
     then added to inside one transaction lost its rows there)."""
     import numpy as np
 
-    n = 130_000
-    nodes = np.array([f"R{i:08d}" for i in range(n)], dtype=object)
-    members = pd.DataFrame({"record_id": nodes, "cluster_id": nodes[(np.arange(n) // 2) * 2]})
+    n = 130_000  # people, and two records each for the first ten
+    nodes = np.array([f"R{i:08d}" for i in range(n + 10)], dtype=object)
+    clusters = np.concatenate([np.arange(n), np.arange(10)])
+    members = pd.DataFrame({"record_id": nodes, "cluster_id": nodes[clusters]})
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     con.execute("begin transaction")
     named = assign_stable_ids(con, PERSON, members, 1)
     con.execute("commit")
-    assert len(named) == n and named["person_id"].nunique() == n // 2
-    assert con.execute("select count(*) from person_registry").fetchall() == [(n,)]
+    assert len(named) == n + 10 and named["person_id"].nunique() == n
+    assert con.execute("select count(*) from person_registry").fetchall() == [(n + 10,)]
