@@ -48,16 +48,25 @@ household as (
 address_rows as (
     {address_rows}
 ),
-address as (
-    select distinct
-        regexp_replace(upper(coalesce(a.postcode, '')), '[^A-Z0-9]', '', 'g') || '|'
-            || regexp_replace(lower(a.address), '[^a-z0-9]', '', 'g') || '|'
-            || cast(year(cast(a.seen_on as date)) as varchar) as grp,
-        l.person_id
-    from address_rows a join link l using (source, source_record_id)
+address_key as (
+    -- Each distinct address and postcode made a key once, not once per row.
+    select address, postcode,
+        regexp_replace(upper(postcode), '[^A-Z0-9]', '', 'g') || '|'
+            || regexp_replace(lower(address), '[^a-z0-9]', '', 'g') as place
+    from (select distinct address, postcode from address_rows)
     -- Both address and postcode: "25 Mill Lane" alone names a house in many postcodes.
-    where a.address is not null and trim(a.address) <> '' and a.seen_on is not null
-      and regexp_replace(upper(coalesce(a.postcode, '')), '[^A-Z0-9]', '', 'g') <> ''
+    where address is not null and trim(address) <> ''
+      and regexp_replace(upper(coalesce(postcode, '')), '[^A-Z0-9]', '', 'g') <> ''
+),
+address_seen as (
+    select distinct k.place, year(cast(a.seen_on as date)) as seen_year, l.person_id
+    from address_rows a
+    join address_key k on k.address = a.address and k.postcode = a.postcode
+    join link l using (source, source_record_id)
+    where a.seen_on is not null
+),
+address as (
+    select place || '|' || cast(seen_year as varchar) as grp, person_id from address_seen
 ),
 case_role as (
     select distinct m.case_id, m.role, l.person_id

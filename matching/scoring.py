@@ -141,9 +141,18 @@ def frozen_linker(
     table: str = "identity",
     lookups: dict[str, pd.DataFrame] | None = None,
 ) -> Linker:
-    """A linker that scores with `frozen` exactly: settings as saved, frequencies registered."""
+    """A linker that scores with `frozen` exactly: settings as saved, frequencies registered.
+
+    Its settings are not validated again (half a second of SQL parsing per linker, and a
+    night makes several): they are the settings of a model Splink built or loaded.
+    """
     db = DuckDBAPI(con)
-    linker = Linker(db.register(table), copy.deepcopy(frozen.settings), log_level=None)
+    linker = Linker(
+        db.register(table),
+        copy.deepcopy(frozen.settings),
+        log_level=None,
+        validate_settings=False,
+    )
     for column, frame in (lookups or {}).items():
         linker.table_management.register_term_frequency_lookup(db.register(frame), column)
     return linker

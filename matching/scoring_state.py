@@ -259,13 +259,50 @@ def kept_pairs(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return con.sql(f"select {PAIR_COLUMNS} from link_pair").to_arrow_table()
 
 
-def save_scored(con: duckdb.DuckDBPyConnection, identities: pa.Table, pairs: pa.Table) -> None:
-    """Replace the scored identities and pairs (inside the caller's transaction)."""
+def save_scored(
+    con: duckdb.DuckDBPyConnection,
+    identities: pa.Table,
+    pairs: pd.DataFrame,
+    incremental: bool = False,
+) -> None:
+    """Replace the scored identities and pairs (inside the caller's transaction).
+
+    An incremental run's kept identities and pairs are the rows these tables hold, so
+    only those gone are deleted and the new inserted: the same rows as a rewrite, without
+    rewriting them all each night.
+    """
     con.execute(STATE_TABLES)
     con.register("_identities", identities)
-    con.execute("create or replace table link_identity as select * from _identities")
-    con.unregister("_identities")
     con.register("_pairs", pairs)
-    con.execute("delete from link_pair")
-    con.execute(f"insert into link_pair ({PAIR_COLUMNS}) select {PAIR_COLUMNS} from _pairs")
+    if incremental:
+        con.execute(
+            "delete from link_identity where record_id not in (select record_id from _identities)"
+        )
+        con.execute(
+            "insert into link_identity by name select * from _identities"
+            " where record_id not in (select record_id from link_identity)"
+        )
+        con.execute(
+            "delete from link_pair p where not exists (select 1 from _pairs n"
+            " where n.record_id_l = p.record_id_l and n.record_id_r = p.record_id_r)"
+        )
+        con.execute(
+            f"insert into link_pair ({PAIR_COLUMNS}) select {PAIR_COLUMNS} from _pairs n"
+            " where not exists (select 1 from link_pair p"
+            " where n.record_id_l = p.record_id_l and n.record_id_r = p.record_id_r)"
+        )
+    else:
+        con.execute("create or replace table link_identity as select * from _identities")
+        con.execute("delete from link_pair")
+        con.execute(f"insert into link_pair ({PAIR_COLUMNS}) select {PAIR_COLUMNS} from _pairs")
+    con.unregister("_identities")
     con.unregister("_pairs")
+
+
+def save_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
+    """Replace the normalised rows' identities (`link_row`: source, source_record_id,
+    row_digest, record_id) inside the caller's transaction: the next night normalises only
+    rows not in it (matching/normalise.py)."""
+    con.register("_rows", rows)
+    con.execute("create or replace table link_row as select * from _rows")
+    con.unregister("_rows")

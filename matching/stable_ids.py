@@ -75,58 +75,126 @@ def assign_stable_ids(
     """Give each cluster in `members` (member, cluster_id) a stable ID; update the registry.
 
     Returns one row per member: the member column and the ID column.
+
+    Most clusters of a night are last night's: one old ID, held by no other cluster. Such
+    a cluster keeps its ID outright, and only the rest (merges, splits) go through the
+    greedy matching one by one: the greedy choice on one group of clusters and IDs tied by
+    shared members never depends on another group, so this is the whole-table greedy's
+    outcome at the cost of what changed.
     """
     _ensure_tables(con, kind)
     member, id_col = kind.member_column, kind.id_column
     frame = members[[member, "cluster_id"]].astype(str).drop_duplicates(member)
     # Cluster key: its smallest member, not Splink's representative.
     frame["cluster"] = frame.groupby("cluster_id")[member].transform("min")
-    previous = con.execute(f"select {member}, {id_col} from {kind.registry}").df()
-    id_age = con.execute(
-        f"select {id_col}, min(first_run) as first_run from {kind.registry} group by all"
-    ).df()
-    taken = set(previous[id_col])
-    joined = frame.merge(previous, on=member, how="left")
-    overlap = (
-        joined.dropna(subset=[id_col])
-        .groupby(["cluster", id_col], as_index=False)
-        .size()
-        .merge(id_age, on=id_col, how="left")
-        .sort_values(["size", "first_run", id_col, "cluster"], ascending=[False, True, True, True])
-    )
-    cluster_id_of: dict[str, str] = {}
-    used: set[str] = set()
-    for cluster, old_id in zip(overlap["cluster"], overlap[id_col], strict=True):
-        if cluster not in cluster_id_of and old_id not in used:
-            cluster_id_of[cluster] = old_id
+    con.register("_members", frame[[member, "cluster"]])
+    # Held in memory, not as temporary tables: DuckDB 2.0 loses the rows of a table made
+    # and then added to past one row group (122,880 rows) inside one transaction, and
+    # this runs inside the linkage run's.
+    overlap = con.sql(
+        f"""
+        with joined as (
+            select m.cluster, r.{id_col} from _members m
+            join {kind.registry} r on r.{member} = m.{member}
+        ),
+        sized as (select cluster, {id_col}, count(*) as size from joined group by all),
+        age as (
+            select {id_col}, min(first_run) as first_run from {kind.registry} group by all
+        ),
+        final as (
+            select s.cluster, s.{id_col} as old_id, s.size, a.first_run,
+                   count(*) over (partition by s.cluster) = 1
+                   and count(*) over (partition by s.{id_col}) = 1 as sole
+            from sized s join age a using ({id_col})
+        )
+        select * from final
+        """
+    ).to_arrow_table()
+    con.register("_overlap", overlap)
+    # Clusters and IDs tied to others: biggest overlap first, then the older ID, then the
+    # smaller ID and cluster.
+    contested = con.execute(
+        "select cluster, old_id, size from _overlap where not sole"
+        " order by size desc, first_run, old_id, cluster"
+    ).fetchall()
+    chosen: dict[str, str] = {}
+    sole = con.execute("select cluster, old_id as new_id from _overlap where sole").df()
+    used = set(sole["new_id"].tolist())
+    for cluster, old_id, _ in contested:
+        if cluster not in chosen and old_id not in used:
+            chosen[cluster] = old_id
             used.add(old_id)
-    for cluster in sorted(set(frame["cluster"]) - set(cluster_id_of)):
-        fresh = _new_id(kind, cluster, taken, used)
-        cluster_id_of[cluster] = fresh
-        used.add(fresh)
-    joined["new_id"] = joined["cluster"].map(cluster_id_of)
-    _record_changes(con, kind, joined, overlap, cluster_id_of, run_id)
-    result = joined[[member, "new_id"]].rename(columns={"new_id": id_col})
+    fresh = sorted(set(frame["cluster"].tolist()) - set(sole["cluster"].tolist()) - set(chosen))
+    made = _new_ids(con, kind, fresh, used)
+    assigned = pd.concat(
+        [
+            sole,
+            pd.DataFrame({"cluster": list(chosen), "new_id": list(chosen.values())}),
+            pd.DataFrame({"cluster": list(made), "new_id": list(made.values())}),
+        ],
+        ignore_index=True,
+    ).astype(str)
+    _record_changes(con, kind, contested, chosen | made, run_id)
+    con.register("_assigned", assigned)
+    result = con.execute(
+        f"select m.{member}, a.new_id as {id_col} from _members m join _assigned a"
+        f" using (cluster) order by m.{member}"
+    ).df()
+    for name in ("_members", "_overlap", "_assigned"):
+        con.unregister(name)
     _update_registry(con, kind, result, run_id)
-    return result.sort_values(member).reset_index(drop=True)
+    return result
+
+
+def _new_ids(
+    con: duckdb.DuckDBPyConnection, kind: IdKind, clusters: list[str], used: set[str]
+) -> dict[str, str]:
+    """Fresh IDs for `clusters` (sorted): `_new_id` of each, in that order.
+
+    Digested in one query; only if a digest is already in use, or two clash, are they
+    made one by one as `_new_id` makes them (it never happens in practice: 48 bits).
+    """
+    if not clusters:
+        return {}
+    con.register("_fresh", pd.DataFrame({"cluster": clusters}))
+    candidates = con.execute(
+        f"select cluster, '{kind.prefix}' || substr(md5(cluster), 1, 12) as candidate from _fresh"
+    ).df()
+    con.unregister("_fresh")
+    taken = {
+        row[0]
+        for row in con.execute(f"select distinct {kind.id_column} from {kind.registry}").fetchall()
+    }
+    found = dict(zip(candidates["cluster"].tolist(), candidates["candidate"].tolist(), strict=True))
+    values = set(found.values())
+    if len(values) == len(found) and not values & (taken | used):
+        return found
+    made: dict[str, str] = {}
+    fresh_used = set(used)
+    for cluster in clusters:
+        made[cluster] = _new_id(kind, cluster, taken, fresh_used)
+        fresh_used.add(made[cluster])
+    return made
 
 
 def _record_changes(
     con: duckdb.DuckDBPyConnection,
     kind: IdKind,
-    joined: pd.DataFrame,
-    overlap: pd.DataFrame,
-    cluster_id_of: dict[str, str],
+    contested: list[tuple[str, str, int]],
+    new_id_of: dict[str, str],
     run_id: int,
 ) -> None:
     """A merge: an old ID's members now sit under another ID. A split: an ID kept its name
-    but some of its members went to another ID."""
+    but some of its members went to another ID.
+
+    Only contested clusters and IDs can change: a cluster that alone holds members of one
+    ID, which no other cluster holds, keeps it; `new_id_of` names the others (an old ID
+    kept, or a fresh one, never an old one).
+    """
     changes: list[tuple[int, str, str, str, str, int]] = []
-    kept_ids = set(cluster_id_of.values())
-    for cluster, old_id, size in zip(
-        overlap["cluster"], overlap[kind.id_column], overlap["size"], strict=True
-    ):
-        new_id = cluster_id_of[cluster]
+    kept_ids = set(new_id_of.values())
+    for cluster, old_id, size in contested:
+        new_id = new_id_of[cluster]
         if new_id == old_id:
             continue
         change = "split" if old_id in kept_ids else "merge"

@@ -179,3 +179,61 @@ def test_saved_name_frequencies_come_back_exactly_and_hold_no_name(tmp_path: Pat
     }
     assert lookups["surname"].to_dict("list") == {"surname": ["na"], "tf_surname": [0.1 + 0.2]}
     assert load_term_frequencies(tmp_path / "older-model.json") is None
+
+
+def test_incremental_night_gives_a_full_rebuilds_person_and_family_ids(two_nights) -> None:
+    """Row by row, the person and family each source row is given, the registries and the
+    merges and splits recorded: what rebuilding every row with the same model gives."""
+    _, _, _, incremental, full = two_nights
+    compared = {
+        "person of each row": "select source, source_record_id, record_id, person_id"
+        " from person_link",
+        "family of each person": "select candidate_family_id, person_id from candidate_family",
+        "person registry": "select * from person_registry",
+        "family registry": "select * from candidate_family_registry",
+        "merges and splits": "select * from stable_id_change",
+        "normalised rows kept": "select * from link_row",
+        "identities kept": "select * from link_identity",
+    }
+    with connect(incremental) as inc, connect(full) as ful:
+        for name, sql in compared.items():
+            got, expected = _rows(inc, sql), _rows(ful, sql)
+            assert got == expected, name
+        assert _rows(inc, "select count(*) from link_row") == _rows(
+            inc, "select count(*) from person_link"
+        )
+
+
+def test_incremental_night_normalises_only_rows_not_linked_before(two_nights) -> None:
+    """The second night's work connection holds only the new and re-sent rows normalised;
+    every staged row still has its identity, the re-sent row under its new one."""
+    from matching.normalise import normalised_person_rows
+
+    _, _, _, incremental, _ = two_nights
+    with connect(incremental) as con:
+        # After night two everything is linked: a third night with nothing new normalises
+        # nothing and keeps every row's identity.
+        work = normalised_person_rows(con, kept_rows=True)
+        assert _rows(work, "select count(*) from normalised_row") == [(0,)]
+        assert _rows(work, "select count(*) from gone_row") == [(0,)]
+        assert _rows(work, "select source, source_record_id, record_id from row_record") == (
+            _rows(con, "select source, source_record_id, record_id from person_link")
+        )
+        assert _rows(work, "select count(*) from identity") == _rows(
+            con, "select count(distinct record_id) from person_link"
+        )
+        work.close()
+        # A row changed in the warehouse is normalised again under its new values.
+        police = con.execute(
+            "select source_record_id from person_link where source = 'police'"
+            " order by source_record_id limit 1"
+        ).fetchall()[0][0]
+        con.execute(
+            "update stg_police_all set surname = 'Zzyzx' where source_record_id = ?", [police]
+        )
+        work = normalised_person_rows(con, kept_rows=True)
+        assert _rows(work, "select source_record_id, surname from normalised_row") == [
+            (police, "zzyzx")
+        ]
+        assert _rows(work, "select source_record_id from gone_row") == [(police,)]
+        work.close()

@@ -129,3 +129,64 @@ def test_people_keep_their_ids_when_a_new_normalisation_renames_their_records(
         "select count(*) from stable_id_change where run_id = ?", [after_run.run_id]
     ).fetchall()
     assert changes == [(0,)]
+
+
+def test_fresh_ids_made_in_one_query_are_the_ones_made_one_by_one() -> None:
+    """`_new_ids` digests every new cluster at once; where a digest is taken it falls back
+    to `_new_id`'s one-by-one making, in the clusters' order."""
+    from matching.stable_ids import _new_id, _new_ids
+
+    con = duckdb.connect()
+    assign_stable_ids(con, PERSON, _clusters(["a1"]), 1)
+    clusters = ["b1", "c1", "é1"]
+    made = _new_ids(con, PERSON, clusters, set())
+    assert made == {c: _new_id(PERSON, c, set()) for c in clusters}
+    # "b1"'s digest already in use: b1 gets the next one, the rest their own.
+    taken = {made["b1"]}
+    clash = _new_ids(con, PERSON, clusters, taken)
+    assert clash["b1"] == _new_id(PERSON, "b1", taken) != made["b1"]
+    assert clash["c1"] == made["c1"] and clash["é1"] == made["é1"]
+
+
+def test_components_are_every_group_joined_by_edges_named_by_its_smallest_node() -> None:
+    import numpy as np
+
+    from matching.clustering import cluster_edges, components
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        left, right = rng.integers(0, n, 30), rng.integers(0, n, 30)
+        group = list(range(n))  # the slow, obvious way: relabel until nothing changes
+        changed = True
+        while changed:
+            changed = False
+            for a, b in zip(left, right, strict=True):
+                low = min(group[a], group[b])
+                if group[a] != low or group[b] != low:
+                    group[a] = group[b] = low
+                    changed = True
+        assert list(components(n, left, right)) == group
+    con = duckdb.connect()
+    con.execute("create table node as select * from (values ('b'), ('a'), ('c'), ('d')) t(id)")
+    edges = pd.DataFrame({"id_l": ["c", "zz"], "id_r": ["a", "b"]})
+    clusters = cluster_edges(con, "node", "id", edges)
+    assert clusters.values.tolist() == [["a", "a"], ["b", "b"], ["c", "a"], ["d", "d"]]
+
+
+def test_more_clusters_than_a_row_group_inside_a_transaction(tmp_path) -> None:
+    """The linkage run names people inside its transaction on the warehouse file; past one
+    DuckDB row group (122,880 rows) every cluster must still get its ID (a table made and
+    then added to inside one transaction lost its rows there)."""
+    import numpy as np
+
+    n = 130_000  # people, and two records each for the first ten
+    nodes = np.array([f"R{i:08d}" for i in range(n + 10)], dtype=object)
+    clusters = np.concatenate([np.arange(n), np.arange(10)])
+    members = pd.DataFrame({"record_id": nodes, "cluster_id": nodes[clusters]})
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("begin transaction")
+    named = assign_stable_ids(con, PERSON, members, 1)
+    con.execute("commit")
+    assert len(named) == n + 10 and named["person_id"].nunique() == n
+    assert con.execute("select count(*) from person_registry").fetchall() == [(n + 10,)]
