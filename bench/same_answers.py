@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RUN_AT = datetime(2026, 1, 5, 2, 30)
 RUN_RECORDS = {"derive_run", "link_run", "link_model_state", "validation_result"}
 """Tables describing how a run went (seconds taken, work counted), not what it decided."""
+FLOAT_DIGITS = 9
+"""Splink's EM differs in the last digits between two runs of the same code (summation
+order), so probabilities and weights are compared to nine decimal places."""
 
 
 def child(folder: Path, out: Path) -> None:
@@ -92,9 +95,13 @@ def compare(theirs: Path, mine: Path) -> list[str]:
         lines.append(f"note     table {name}: in {side}")
     for name in sorted(names_a & names_b):
         a, b = (f"read_parquet('{side / 'tables' / name}.parquet')" for side in (theirs, mine))
-        cols_a = [r[0] for r in con.execute(f"describe select * from {a}").fetchall()]
+        cols_a = [r[:2] for r in con.execute(f"describe select * from {a}").fetchall()]
         cols_b = {r[0] for r in con.execute(f"describe select * from {b}").fetchall()}
-        common = ", ".join(f'"{c}"' for c in cols_a if c in cols_b)
+        common = ", ".join(
+            f'round("{c}", {FLOAT_DIGITS})' if kind in ("DOUBLE", "FLOAT") else f'"{c}"'
+            for c, kind in cols_a
+            if c in cols_b
+        )
         only = (
             con.execute(f"select count(*) from (select {common} from {a} except all "
                         f"select {common} from {b})").fetchone()[0],
