@@ -247,6 +247,9 @@ def ingest_feed(
     foresaw) refuses that file with a one-line reason in `load_error` that names no
     value, and a refused file is not tried again until its bytes (or its definition)
     change. Ctrl-C stops the night; the batch being written is rolled back.
+
+    Each batch is its own transaction, but the warehouse file is rewritten once, after
+    the feed (or, within `ingest_inbox`, the night): `warehouse.one_checkpoint`.
     """
     with one_checkpoint(con):
         return _ingest_feed(con, plan, feed, loaded_at, reload_stale, on_report)
