@@ -374,6 +374,10 @@ def one_checkpoint(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyCo
         con.execute("checkpoint")
     except duckdb.TransactionException:
         pass  # another connection is writing: the log stays, folded in by a later commit
+    except duckdb.Error as error:
+        if is_disk_full(error):  # every batch is still in the log, replayed on the next open
+            raise disk_full("writing the night's batches into the warehouse file") from None
+        raise
     finally:
         con.execute(f"set enable_progress_bar = {progress}")
 
