@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -127,10 +128,12 @@ class PreparedFile:
     def record_origin(self, con: duckdb.DuckDBPyConnection) -> None:
         """Inside the batch's transaction: where its rows came from, beyond file and line."""
 
-    @property
+    @cached_property
     def readable(self) -> pd.DataFrame:
-        """Rows the reader could split into text values; the others are quarantined."""
-        return self.table.frame.drop(index=self.table.unreadable_rows)
+        """Rows the reader could split into text values; the others are quarantined.
+        Made once (a copy of a large file's frame per use cost seconds a night)."""
+        unreadable = self.table.unreadable_rows
+        return self.table.frame.drop(index=unreadable) if unreadable else self.table.frame
 
     @property
     def row_numbers(self) -> pd.Series:

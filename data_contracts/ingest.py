@@ -53,7 +53,7 @@ from data_contracts.source_definitions import SourceDefinition, SourceDefinition
 from data_contracts.source_ingest import folder_key, prepare_source_file
 from data_contracts.source_match import choose_definition
 from data_contracts.validation import validate_batches
-from data_contracts.warehouse import disk_full, is_disk_full, is_interrupt
+from data_contracts.warehouse import disk_full, is_disk_full, is_interrupt, one_checkpoint
 
 __all__ = [
     "BatchReport",
@@ -248,7 +248,22 @@ def ingest_feed(
     foresaw) refuses that file with a one-line reason in `load_error` that names no
     value, and a refused file is not tried again until its bytes (or its definition)
     change. Ctrl-C stops the night; the batch being written is rolled back.
+
+    Each batch is its own transaction, but the warehouse file is rewritten once, after
+    the feed (or, within `ingest_inbox`, the night): `warehouse.one_checkpoint`.
     """
+    with one_checkpoint(con):
+        return _ingest_feed(con, plan, feed, loaded_at, reload_stale, on_report)
+
+
+def _ingest_feed(
+    con: duckdb.DuckDBPyConnection,
+    plan: InboxPlan,
+    feed: str,
+    loaded_at: datetime,
+    reload_stale: bool,
+    on_report: OnReport | None,
+) -> list[BatchReport]:
     entries = plan.loading(feed)
     reports: dict[Path, BatchReport] = {}
 
@@ -300,15 +315,16 @@ def ingest_inbox(
     dates after its day are quarantined as in the future.
     """
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    plan = plan_inbox(con, inbox, sources)
-    unloaded = record_unloaded(con, plan, loaded_at)
-    if on_report is not None:
-        for report in unloaded:
-            on_report(report)
-    loaded = {
-        feed: ingest_feed(con, plan, feed, loaded_at, reload_stale, on_report)
-        for feed in plan.feeds()
-    }
+    with one_checkpoint(con):  # each batch its own commit; the tables rewritten once
+        plan = plan_inbox(con, inbox, sources)
+        unloaded = record_unloaded(con, plan, loaded_at)
+        if on_report is not None:
+            for report in unloaded:
+                on_report(report)
+        loaded = {
+            feed: ingest_feed(con, plan, feed, loaded_at, reload_stale, on_report)
+            for feed in plan.feeds()
+        }
     return in_inbox_order(plan, unloaded, loaded)
 
 

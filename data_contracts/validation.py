@@ -5,9 +5,11 @@ not parse has no typed value for an expectation to judge); the parser's reason i
 quarantine reason for it. Everything else (required values, allowed codes, ranges, dates
 not after the load date, uniqueness in the batch, cross-field rules) is the feed's Great
 Expectations suite, run once on a DataFrame of the night's new batches of that feed (a
-DuckDB SQL datasource returns no rows in GX 1.24, ../shared/KNOWN_GROUND.md). Failing
-rows come back by key through `unexpected_index_column_names`; their values are never
-kept.
+DuckDB SQL datasource returns no rows in GX 1.24, ../shared/KNOWN_GROUND.md). Great
+Expectations decides each check's pass or fail and counts its failing rows; the rows are
+located by a vectorised mask of the same rule (`unexpected_rows`), which must find
+exactly as many, since asking it for COMPLETE lists of row keys cost seconds a night
+(issue 26). No failing value is ever kept.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import pandas as pd
 from data_contracts.expectations import (
     BATCH_COLUMN,
     DATE_TYPE,
+    FAST_DATE_TYPE,
     LOAD_DATE_PARAMETER,
     NUMERIC_TYPE,
     REQUIRED_REASON,
     Check,
     build_suite,
+    suite_checks,
 )
 from data_contracts.feeds import Feed
 from data_contracts.parsing import parse_column, term_end
@@ -72,15 +76,20 @@ class _Expectations:
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.context.data_sources.add_pandas("partner_feeds")
-        self.feeds: dict[str, tuple[Any, Any, list[Check]]] = {}
+        self.batches: dict[str, Any] = {}
+        self.suites: dict[tuple[str, str], tuple[Any, list[Check]]] = {}
 
-    def for_feed(self, feed: Feed) -> tuple[Any, Any, list[Check]]:
-        if feed.name not in self.feeds:
+    def for_feed(self, feed: Feed, date_type: str = DATE_TYPE) -> tuple[Any, Any, list[Check]]:
+        """The feed's batch definition, its suite for dates in `date_type`, and its checks."""
+        if feed.name not in self.batches:
             asset = self.source.add_dataframe_asset(feed.name)
-            batch_definition = asset.add_batch_definition_whole_dataframe(f"{feed.name}_batch")
-            suite, checks = build_suite(feed)
-            self.feeds[feed.name] = (batch_definition, suite, checks)
-        return self.feeds[feed.name]
+            self.batches[feed.name] = asset.add_batch_definition_whole_dataframe(
+                f"{feed.name}_batch"
+            )
+        if (feed.name, date_type) not in self.suites:
+            self.suites[feed.name, date_type] = build_suite(feed, date_type)
+        suite, checks = self.suites[feed.name, date_type]
+        return self.batches[feed.name], suite, checks
 
 
 _engine: _Expectations | None = None
@@ -123,6 +132,60 @@ def validation_frame(
         else:
             columns[name] = values.astype(object).where(values.notna(), None)
     return pd.DataFrame(columns, index=typed.index)
+
+
+NANOSECOND_DATES = (np.datetime64("1677-09-22", "s"), np.datetime64("2262-04-11", "s"))
+"""The days a datetime64[ns] holds whole (pandas.Timestamp.min and max, to the day)."""
+
+
+def fast_dates(checked: pd.DataFrame) -> str:
+    """Hand the suite its dates as datetime64[ns] when every one fits (the date type the
+    run's suite then checks for); a run with a date outside 1677-2262 keeps seconds."""
+    dated = [name for name in checked.columns if checked[name].dtype == DATE_TYPE]
+    low, high = NANOSECOND_DATES
+    for name in dated:
+        values = checked[name]
+        if values.notna().any() and (values.min() < low or values.max() > high):
+            return DATE_TYPE
+    for name in dated:
+        checked[name] = checked[name].astype(FAST_DATE_TYPE)
+    return FAST_DATE_TYPE
+
+
+def unexpected_rows(
+    class_name: str, arguments: dict[str, Any], checked: pd.DataFrame, load_date: datetime
+) -> np.ndarray:
+    """The rows one expectation finds unexpected, as a vectorised mask over `checked`.
+
+    Great Expectations decides pass or fail and counts the rows (`validate_batches`
+    requires the count to agree); listing every failing row through it (`COMPLETE`)
+    costs seconds a night, so the rows are located here by the same rule: nulls are not
+    judged by a value check, a compound key's every repeat is unexpected, a column pair
+    is judged only where both sides hold a value."""
+    if class_name == "ExpectColumnValuesToBeOfType":
+        return np.zeros(len(checked), dtype=bool)  # must pass (a parser fault otherwise)
+    if class_name == "ExpectCompoundColumnsToBeUnique":
+        return checked[arguments["column_list"]].duplicated(keep=False).to_numpy()
+    if class_name == "ExpectColumnPairValuesAToBeGreaterThanB":
+        later, earlier = checked[arguments["column_A"]], checked[arguments["column_B"]]
+        both = later.notna() & earlier.notna()
+        return (both & ~(later >= earlier if arguments["or_equal"] else later > earlier)).to_numpy()
+    values = checked[arguments["column"]]
+    if class_name == "ExpectColumnValuesToNotBeNull":
+        return values.isna().to_numpy()
+    present = values.notna()
+    if class_name == "ExpectColumnValuesToBeInSet":
+        return (present & ~values.isin(arguments["value_set"])).to_numpy()
+    if class_name == "ExpectColumnValuesToBeBetween":
+        outside = pd.Series(False, index=values.index)
+        low, high = arguments.get("min_value"), arguments.get("max_value")
+        if low is not None:
+            outside |= values <= low if arguments.get("strict_min") else values < low
+        if high is not None:
+            limit = load_date if isinstance(high, dict) else high  # the load date parameter
+            outside |= values >= limit if arguments.get("strict_max") else values > limit
+        return (present & outside).to_numpy()
+    raise RuntimeError(f"no row rule for expectation {class_name}")
 
 
 def validate_batch(
@@ -173,22 +236,18 @@ def validate_batches(
 
     derived = derived_columns(feed, typed)
     checked = validation_frame(feed, typed, row_numbers, derived)
-    checked["row_key"] = checked.index.to_numpy()
     checked[BATCH_COLUMN] = part.to_numpy()
-    batch_definition, suite, checks = expectation_engine().for_feed(feed)
+    date_type = fast_dates(checked)
+    batch_definition, suite, checks = expectation_engine().for_feed(feed, date_type)
     batch = batch_definition.get_batch(batch_parameters={"dataframe": checked})
+    load_moment = datetime(load_date.year, load_date.month, load_date.day)
     outcome = batch.validate(
         suite,
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": ["row_key"],
-            "return_unexpected_index_query": False,
-        },
-        expectation_parameters={
-            LOAD_DATE_PARAMETER: datetime(load_date.year, load_date.month, load_date.day)
-        },
+        result_format={"result_format": "BASIC", "partial_unexpected_count": 0},
+        expectation_parameters={LOAD_DATE_PARAMETER: load_moment},
     )
     by_number = {r.expectation_config.meta["check"]: r for r in outcome.results}
+    planned = suite_checks(feed, date_type)
     for number, check in enumerate(checks):
         result = by_number[number]
         if result.exception_info and result.exception_info.get("raised_exception"):
@@ -196,11 +255,15 @@ def validate_batches(
             raise RuntimeError(f"expectation {check.label} on feed {feed.name} raised: {message}")
         if check.kind == "type" and not result.success:
             raise RuntimeError(f"the parser gave {check.label!r} the wrong type ({feed.name})")
-        flagged = pd.Index(
-            sorted(
-                int(item["row_key"]) for item in result.result.get("unexpected_index_list") or []
+        class_name, arguments, _ = planned[number]
+        mask = unexpected_rows(class_name, arguments, checked, load_moment)
+        flagged = checked.index[mask]
+        counted = int(result.result.get("unexpected_count") or 0)
+        if len(flagged) != counted or bool(result.success) != (counted == 0):
+            raise RuntimeError(
+                f"expectation {check.label} on feed {feed.name}: {counted} rows failed,"
+                f" {len(flagged)} located"
             )
-        )
         rank = (order.get(check.column, len(order)), number)
         if check.kind == "required":
             kept = flagged[~parse_failures[check.column][flagged.to_numpy(dtype="int64")]]
@@ -220,6 +283,7 @@ def validate_batches(
         typed["term_end"] = derived["term_end"]
 
     part_of_row = part.to_numpy()
+    starts = [0, *np.cumsum([len(f) for f, _ in batches]).tolist()]
     number_of_row = row_numbers.to_numpy()
     per_check = []
     for source, label, column_name, reason, flagged, lines in found:
@@ -232,10 +296,9 @@ def validate_batches(
     own_lines = dict(iter(problems.groupby("part", sort=False)))
     validations = []
     for position, (original, _) in enumerate(batches):
-        mine = part_of_row == position
+        first_key, end = starts[position], starts[position + 1]  # a batch's rows are together
         own = own_lines.get(position, problems.iloc[:0])
         original_index = original.index.to_numpy()
-        first_key = int(np.argmax(mine)) if mine.any() else 0
         own_problems = pd.DataFrame(
             {
                 "row_index": original_index[own["row_index"].to_numpy(dtype="int64") - first_key],
@@ -255,7 +318,7 @@ def validate_batches(
             )
             for source, label, column, reason, flagged_parts, quarantined in per_check
         )
-        own_typed = typed[mine].set_axis(original.index)
+        own_typed = typed.iloc[first_key:end].set_axis(original.index)
         validations.append(BatchValidation(suite.name, own_typed, own_problems, results))
     return validations
 
