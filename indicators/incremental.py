@@ -34,6 +34,7 @@ from datetime import date
 import duckdb
 
 from data_contracts.warehouse import scalar
+from indicators.dependencies import inputs_fingerprint
 from indicators.models import (
     FRAME_MODELS,
     INDICATOR_MODELS,
@@ -66,6 +67,14 @@ create table if not exists derive_run (
     cases_total integer not null
 )
 """
+DERIVE_INPUT_DDL = """
+create table if not exists derive_input (
+    derive_seq integer primary key,
+    inputs_fingerprint varchar not null
+)
+"""
+"""What each derive read (indicators.dependencies.inputs_fingerprint), beside derive_run:
+a decision reuses the tables only while it is unchanged (indicators/current.py)."""
 SNAPSHOT = "derive_person_link"
 RELATED_CASES_SQL = """
 select case_id from temp.affected_case
@@ -126,6 +135,11 @@ def derive(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, incremental:
         counts = (None, total)
     mode = "full" if reason is not None else "incremental"
     _record(con, as_of, mode, reason or "", fingerprints, counts)
+    con.execute(DERIVE_INPUT_DDL)
+    con.execute(
+        "insert or replace into derive_input select max(derive_seq), ? from derive_run",
+        [inputs_fingerprint(con, model_parameters(plan, as_of))],
+    )
     log.info("derive %s (%s): %s of the cases recomputed", mode, reason or "", counts[1])
     return mode
 
