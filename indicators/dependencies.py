@@ -24,15 +24,17 @@ from indicators.registry import REGISTRY_FILE
 
 DATE_PARAMETERS = ("as_of", "attendance_terms_by", "referrals_assumed_to")
 """The model parameters set from the as-of date (indicators.models.model_parameters)."""
-INPUT_TABLES = (
-    "load_batch",
-    "load_supersession",
-    "person_link",
-    *(f"stg_{feed}_all" for feed in FEEDS),
-)
+INPUT_TABLES = {
+    "load_batch": "t",
+    "load_supersession": "t",
+    "person_link": "source, source_record_id, person_id",
+    **{f"stg_{feed}_all": "t" for feed in FEEDS},
+}
 """Every warehouse table the model SQL reads, directly or through the `stg_<feed>` views
-(the staged rows of batches not superseded); tests/indicators/test_derive_current.py
-checks the SQL names no other."""
+(the staged rows of batches not superseded), and what of each row the fingerprint hashes
+(`t`: all of it; of a link, the person its record went to, the only column the models
+read besides the record's name). tests/indicators/test_dependencies.py checks the SQL
+reads no other table."""
 PRESENT_SQL = """
 select table_name from duckdb_tables() where database_name in (current_database(), 'temp')
 union
@@ -67,19 +69,19 @@ def as_of_dependent_models() -> tuple[str, ...]:
 
 
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection, parameters: Mapping[str, Any]) -> str:
-    """One hash of everything a derive reads but the date: each input table's rows (a sum
-    of row hashes, so row order does not count and any row added, removed or changed
-    does), the plan's values as the models receive them, and the criterion registry the
+    """One hash of everything a derive reads but the date: each input table's rows (a count
+    and a sum of row hashes, so row order does not count and a row added, removed or
+    relinked does), the plan's values as the models receive them, and the criterion registry the
     plan tables are written from. A missing table counts as absent."""
     digest = hashlib.sha256()
     # Looked up first, not tried: an error would abort the caller's transaction.
     present = {row[0] for row in con.execute(PRESENT_SQL).fetchall()}
-    for table in INPUT_TABLES:
+    for table, hashed in INPUT_TABLES.items():
         if table not in present:
             digest.update(f"{table}:absent\n".encode())
             continue
         count, total = con.execute(
-            f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {table} t"
+            f"select count(*), coalesce(sum(hash({hashed})::hugeint), 0) from {table} t"
         ).fetchall()[0]
         digest.update(f"{table}:{count}:{total}\n".encode())
     values = {k: v for k, v in parameters.items() if k not in DATE_PARAMETERS}
