@@ -21,6 +21,7 @@ import pytest
 
 from claims.submission import run_claim
 from data_contracts.warehouse import connect
+from indicators import models
 from indicators.plan import load_plan
 from indicators.runner import derive_current, derive_indicators
 from tests.claims.conftest import plan_with
@@ -141,3 +142,25 @@ def test_the_worklist_derives_the_affected_cases_when_rows_changed(
         assert derive_current(con, load_plan(), loaded_sample.as_of, incremental=True) == (
             "current"
         )
+
+
+def test_a_derive_stopped_part_way_leaves_no_tables_current(
+    nightly: Path, loaded_sample: LoadedSample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claim at another date stopped in its derive (a kill, a full disk) has remade some
+    tables for its date: the last derive's record must no longer stand for them."""
+    path = tmp_path / "stopped.duckdb"
+    shutil.copyfile(nightly, path)
+    run_model = models.run_model
+
+    def stop_at_family_need(con: duckdb.DuckDBPyConnection, sql_path: Path, *args: object) -> None:
+        if sql_path.stem == "family_need":
+            raise KeyboardInterrupt
+        run_model(con, sql_path, *args)  # type: ignore[arg-type]
+
+    with connect(path) as con:
+        monkeypatch.setattr(models, "run_model", stop_at_family_need)
+        with pytest.raises(KeyboardInterrupt):
+            derive_current(con, load_plan(), BEFORE_LAST)
+        monkeypatch.undo()
+        assert derive_current(con, load_plan(), loaded_sample.as_of) == "full"
