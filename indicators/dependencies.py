@@ -71,18 +71,20 @@ def as_of_dependent_models() -> tuple[str, ...]:
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection, parameters: Mapping[str, Any]) -> str:
     """One hash of everything a derive reads but the date: each input table's rows (a count
     and a sum of row hashes, so row order does not count and a row added, removed or
-    relinked does), the plan's values as the models receive them, and the criterion registry the
-    plan tables are written from. A missing table counts as absent."""
+    relinked does), the plan's values as the models receive them, and the criterion
+    registry the plan tables are written from. A missing table counts as absent."""
     digest = hashlib.sha256()
     # Looked up first, not tried: an error would abort the caller's transaction.
     present = {row[0] for row in con.execute(PRESENT_SQL).fetchall()}
-    for table, hashed in INPUT_TABLES.items():
-        if table not in present:
-            digest.update(f"{table}:absent\n".encode())
-            continue
-        count, total = con.execute(
-            f"select count(*), coalesce(sum(hash({hashed})::hugeint), 0) from {table} t"
-        ).fetchall()[0]
+    parts = [
+        f"select '{table}', count(*), coalesce(sum(hash({hashed})::hugeint), 0) from {table} t"
+        for table, hashed in INPUT_TABLES.items()
+        if table in present
+    ]
+    rows = con.execute(" union all ".join(parts)).fetchall() if parts else []
+    counted = {row[0]: row[1:] for row in rows}
+    for table in INPUT_TABLES:  # one query, read back in a fixed order
+        count, total = counted.get(table, ("absent", ""))
         digest.update(f"{table}:{count}:{total}\n".encode())
     values = {k: v for k, v in parameters.items() if k not in DATE_PARAMETERS}
     digest.update(json.dumps(values, sort_keys=True, default=str).encode() + b"\n")
