@@ -10,7 +10,7 @@ import pandas as pd
 
 from claims.ledger import prepare_claim_history
 from indicators.plan import Plan
-from indicators.runner import derive_indicators, model_parameters, run_model, run_models
+from indicators.runner import derive_current, model_parameters, run_model, run_models
 
 CLAIM_SQL_DIR = Path(__file__).parent / "sql"
 CLAIM_MODELS = (
@@ -84,13 +84,17 @@ def decide_cases(
     as_of: date,
     before_submission: int | None = None,
 ) -> pd.DataFrame:
-    """Rebuild the indicator and claim tables for `as_of` and return one row per case.
+    """Rebuild the claim tables for `as_of` and return one row per case.
+
+    The indicator tables are derived again only where the warehouse changed since the
+    last derive or the date moved (indicators/current.py): on tables current for `as_of`
+    the decision is the same as after a full derive, byte for byte.
 
     Gate 7 sees the ledger's claims dated before `as_of`; a re-run passes
     `before_submission` so that only claims recorded before the one it checks count.
     """
     ensure_person_links(con)
-    derive_indicators(con, plan, as_of)
+    derive_current(con, plan, as_of)
     prepare_claim_history(con, as_of, before_submission)
     parameters = model_parameters(plan, as_of)
     build_uncertain_pairs(con, parameters)

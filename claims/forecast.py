@@ -4,8 +4,9 @@ next two, on the data known now, against the year's allocation.
 It is the claim step run forward, not a second set of rules. The case tables are decided
 as of the as-of date (claims/decide.py); then the models that read the as-of date as a
 date to judge by (the registry's `recompute_when: as_of` outcome models, the child
-attendance frame, the outcome combination and the claim models) run again at each quarter
-end in the connection's temp schema, over the rows known on the as-of date: the frame and
+attendance frame, the outcome combination and the claim models), those of them the quarter
+end changes (`moving_models`), run again at each quarter end in the connection's temp
+schema, over the rows known on the as-of date: the frame and
 person tables stay as the as-of date left them, and recorded outcomes dated later are
 hidden. So a case is "expected" by a quarter end exactly when the claim step would claim
 it then if no row about it arrived in between (tests/claims/test_forecast.py compares a
@@ -29,6 +30,8 @@ from claims.lookahead import TempSchema, quarter_ends, temp_schema
 from claims.periods import financial_quarter, financial_year, yearly_allocation
 from data_contracts.file_writes import write_whole
 from data_contracts.xlsx_writer import render_sheets
+from indicators.dependencies import model_reads
+from indicators.models import sql_parameters
 from indicators.plan import Plan
 from indicators.registry import load_registry
 from indicators.runner import SQL_DIR, model_parameters
@@ -83,6 +86,23 @@ def forecast_parameters(plan: Plan, as_of: date, end: date) -> dict[str, object]
     }
 
 
+def moving_models(plan: Plan, as_of: date, end: date) -> tuple[str, ...]:
+    """The horizon models whose answer at `end` can differ from the decision's at `as_of`:
+    those whose SQL reads a parameter the forecast sets otherwise (the date judged by, the
+    referrals feed's assumed end), and those reading such a model (the SQL's own joins,
+    indicators/dependencies.py). The others keep the decision's rows: child attendance,
+    judged on the terms ended by the as-of date at every quarter end, is decided once."""
+    decision = model_parameters(plan, as_of)
+    forecast = forecast_parameters(plan, as_of, end)
+    changed = {name for name, value in forecast.items() if decision.get(name) != value}
+    moving: list[str] = []
+    for name in horizon_models():  # run order: a model's inputs come before it
+        sql = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        if sql_parameters(sql) & changed or set(model_reads(name)) & set(moving):
+            moving.append(name)
+    return tuple(moving)
+
+
 def _time_tested() -> list[str]:
     """Criteria whose outcome test is decided again at each quarter end."""
     again = set(horizon_models())
@@ -120,7 +140,10 @@ def build_forecast(
         temps.model(
             CLAIM_SQL_DIR / "forecast_scope.sql", {**parameters, "time_tested": _time_tested()}
         )
-        for table in (*SCOPED_TABLES, *_outcomes_kept()):
+        # every quarter end after the as-of date moves the same models: the last one's
+        moving = moving_models(plan, as_of, ends[-1])
+        kept = [m for m in horizon_models() if m not in moving]
+        for table in (*SCOPED_TABLES, *_outcomes_kept(), *kept):
             temps.restrict(table, "case_id", "forecast_scope")
         for table, column in FROZEN_ROWS.items():
             temps.table(
@@ -143,7 +166,7 @@ def _decide_at(temps: TempSchema, plan: Plan, as_of: date, end: date, again: boo
     """
     if again:
         parameters = forecast_parameters(plan, as_of, end)
-        temps.models(SQL_DIR, horizon_models(), parameters)
+        temps.models(SQL_DIR, moving_models(plan, as_of, end), parameters)
         temps.models(CLAIM_SQL_DIR, CLAIM_MODELS, parameters)
     decided = "select case_id, $end::date as quarter_end, claimed from claim_decision"
     if "forecast_horizon" in temps.made:

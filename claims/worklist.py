@@ -31,7 +31,7 @@ from data_contracts.feeds import FEEDS, PERSON_FEEDS
 from data_contracts.warehouse import scalar
 from indicators.plan import Plan
 from indicators.registry import load_registry
-from indicators.runner import SQL_DIR, derive_indicators, model_parameters
+from indicators.runner import SQL_DIR, derive_current, model_parameters
 
 WINDOW_PARAMETERS = {
     "police_lookback_months": 0,
@@ -109,7 +109,7 @@ def check_linked(con: duckdb.DuckDBPyConnection) -> None:
 def build_worklist(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date) -> Worklist:
     """Derive as of the date (incrementally where it can), then list the families."""
     check_linked(con)
-    derive_indicators(con, plan, as_of, incremental=True)
+    derive_current(con, plan, as_of, incremental=True)
     parameters = model_parameters(plan, as_of)
     with temp_schema(con) as temps:
         families = _find_needs(con, temps, parameters)

@@ -34,6 +34,7 @@ from datetime import date
 import duckdb
 
 from data_contracts.warehouse import scalar
+from indicators.dependencies import inputs_fingerprint
 from indicators.models import (
     FRAME_MODELS,
     INDICATOR_MODELS,
@@ -66,6 +67,15 @@ create table if not exists derive_run (
     cases_total integer not null
 )
 """
+DERIVE_INPUT_DDL = """
+create table if not exists derive_input (
+    derive_seq integer primary key,
+    inputs_fingerprint varchar not null
+)
+"""
+"""What the last derive read (indicators.dependencies.inputs_fingerprint), beside its
+derive_run row; emptied when a derive starts. A decision reuses the tables only while it
+is unchanged (indicators/current.py)."""
 SNAPSHOT = "derive_person_link"
 RELATED_CASES_SQL = """
 select case_id from temp.affected_case
@@ -102,6 +112,10 @@ def models_fingerprint() -> str:
 def derive(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, incremental: bool) -> str:
     """Derive in the mode asked for where possible; record the run; return its mode."""
     con.execute(DERIVE_RUN_DDL)
+    # Until this derive records what it read, no earlier record stands for the tables: a
+    # run killed part-way leaves them half-made, and a decision then derives again.
+    con.execute(DERIVE_INPUT_DDL)
+    con.execute("delete from derive_input")
     fingerprints = (plan_fingerprint(plan), models_fingerprint())
     reason = _full_reason(con, fingerprints) if incremental else "full derive asked for"
     if reason is None:
@@ -126,6 +140,10 @@ def derive(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: date, incremental:
         counts = (None, total)
     mode = "full" if reason is not None else "incremental"
     _record(con, as_of, mode, reason or "", fingerprints, counts)
+    con.execute(
+        "insert or replace into derive_input select max(derive_seq), ? from derive_run",
+        [inputs_fingerprint(con, model_parameters(plan, as_of))],
+    )
     log.info("derive %s (%s): %s of the cases recomputed", mode, reason or "", counts[1])
     return mode
 

@@ -11,6 +11,7 @@ from datetime import date
 
 import duckdb
 
+from indicators.current import derive_current
 from indicators.incremental import derive
 from indicators.models import (
     COMMENT,
@@ -31,6 +32,7 @@ __all__ = [
     "PARAMETER",
     "SQL_DIR",
     "derive_all",
+    "derive_current",
     "derive_indicators",
     "model_parameters",
     "run_model",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from claims.forecast import build_forecast, forecast_workbook
+from claims.forecast import build_forecast, forecast_workbook, horizon_models, moving_models
 from claims.submission import run_claim
 from data_contracts.warehouse import connect
 from indicators.plan import Plan, load_plan
@@ -176,3 +176,21 @@ def test_the_claim_report_page_and_the_workbook_show_the_quarters(tmp_path: Path
     assert list(sheets) == ["About", "Quarters", "Cases"]
     assert [row[0] for row in sheets["Quarters"][1:]] == ["2025-26 Q2", "2025-26 Q3", "2025-26 Q4"]
     assert {row[1] for row in sheets["Cases"][1:]} == {"EH1", "EH2"}
+
+
+def test_only_the_models_a_quarter_end_changes_run_again_at_it() -> None:
+    """Read from the SQL: child attendance is judged on the terms ended by the as-of date at
+    every quarter end (`$attendance_terms_by`), so the claim's rows stand; the tests that
+    judge by the date, the referrals record (the feed assumed to reach the quarter end) and
+    what reads them run again."""
+    later = moving_models(load_plan(), AS_OF, date(2025, 12, 31))
+    assert "child_attendance_latest" in horizon_models()
+    assert "child_attendance_latest" not in later
+    assert set(later) == set(horizon_models()) - {"child_attendance_latest"}
+    # on the as-of date itself only the referrals record's assumed end differs
+    assert moving_models(load_plan(), AS_OF, AS_OF) == (
+        "case_referral_record",
+        "outcome_police_closure",
+        "outcome_data_test",
+        "family_need_outcome",
+    )
