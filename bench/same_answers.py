@@ -8,8 +8,8 @@ its inbox split into two nights (bench_pipeline.py's split), and each code runs,
 process of its own and with the same fixed run time: the full nightly, the incremental
 night, a claim as of the sample's date, then a full rebuild and the same claim again. Then
 every table both warehouses hold is compared row for row (as an unordered set of rows over
-the columns both have), and the claim workbooks byte for byte. Prints one line per table
-that differs and a verdict per council; exit 1 when any answer differs.
+the columns both have), and the claim workbooks and report pages byte for byte. Prints one
+line per table that differs and a verdict per council; exit 1 when any answer differs.
 
 Tables whose rows record the run itself (timings, row counts of work done) are reported
 but do not fail the comparison: `RUN_RECORDS`.
@@ -83,10 +83,11 @@ def compare(theirs: Path, mine: Path) -> list[str]:
     import duckdb
 
     lines: list[str] = []
-    for book in ("claim.xlsx", "claim-after-rebuild.xlsx"):
-        a, b = (hashlib.sha256((side / book).read_bytes()).hexdigest() for side in (theirs, mine))
+    outputs = sorted(p.name for p in theirs.iterdir() if p.is_file())
+    for name in outputs:  # the claims' workbooks and report pages
+        a, b = (hashlib.sha256((side / name).read_bytes()).hexdigest() for side in (theirs, mine))
         if a != b:
-            lines.append(f"DIFFERS  {book}: workbook bytes differ")
+            lines.append(f"DIFFERS  {name}: bytes differ")
     con = duckdb.connect()
     names_a = {p.stem for p in (theirs / "tables").glob("*.parquet")}
     names_b = {p.stem for p in (mine / "tables").glob("*.parquet")}
