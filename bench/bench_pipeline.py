@@ -40,6 +40,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from child_runs import run_child  # bench/ is the script's own folder on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 THIS = "this checkout"
 
@@ -141,21 +143,9 @@ def export_ref(ref: str, target: Path) -> Path:
     return target
 
 
-def run_child(code: Path, folder: Path) -> list[dict[str, object]]:
+def run_pipeline_child(code: Path, folder: Path) -> list[dict[str, object]]:
     """One measured run of `code`'s pipeline in a fresh process (its own peak memory)."""
-    env = {**os.environ, "PYTHONPATH": str(code)}
-    child = subprocess.run(
-        [sys.executable, __file__, "--child", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=code,
-        env=env,
-    )
-    if child.returncode:
-        print(child.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"bench run of {code} failed")
-    return json.loads(child.stdout.splitlines()[-1])
+    return run_child(__file__, [str(folder)], f"bench run of {code}", code)
 
 
 def median_by_stage(runs: list[list[dict[str, object]]]) -> list[dict[str, object]]:
@@ -218,7 +208,7 @@ def main(sizes: list[int], against: str | None, rounds: int) -> None:
             runs: dict[str, list[list[dict[str, object]]]] = {label: [] for label in codes}
             for _ in range(rounds):
                 for label, code in codes.items():
-                    runs[label].append(run_child(code, folder))
+                    runs[label].append(run_pipeline_child(code, folder))
             print_size(households, {label: median_by_stage(r) for label, r in runs.items()})
             shutil.rmtree(folder)
 

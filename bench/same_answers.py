@@ -22,13 +22,13 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
 from bench_pipeline import export_ref, write_nights_from  # bench/ is on sys.path
+from child_runs import run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_AT = datetime(2026, 1, 5, 2, 30)
@@ -121,17 +121,6 @@ def compare(theirs: Path, mine: Path) -> list[str]:
     return lines
 
 
-def run_child(code: Path, folder: Path, out: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(code)}
-    ran = subprocess.run(
-        [sys.executable, __file__, "--child", str(folder), str(out)],
-        capture_output=True, text=True, check=False, cwd=code, env=env,
-    )  # fmt: skip
-    if ran.returncode:
-        print(ran.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"the run of {code} failed")
-
-
 def main(against: str, councils: list[str]) -> int:
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,8 +131,8 @@ def main(against: str, councils: list[str]) -> int:
             write_nights_from(
                 folder, int(households), int(seed), partner="partner" in flags, hard="hard" in flags
             )
-            run_child(ref, folder, folder / "ref")
-            run_child(ROOT, folder, folder / "mine")
+            for code, side in ((ref, "ref"), (ROOT, "mine")):
+                run_child(__file__, [str(folder), str(folder / side)], f"the run of {code}", code)
             lines = compare(folder / "ref", folder / "mine")
             for line in lines:
                 print(f"{council:<18} {line}")
@@ -158,6 +147,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         sys.path.insert(0, os.getcwd())
         child(Path(sys.argv[2]), Path(sys.argv[3]))
+        print("null")  # child_runs reads the last line
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument(
