@@ -20,8 +20,9 @@ temporary folder; it must have `indicators.pipeline.run_nightly` (main from 6 De
 Each night is the nightly's one pipeline function (indicators/pipeline.py), whose stage
 timings give a line per stage. "cpu s" is user plus system CPU of the whole child, DuckDB's
 threads included (per stage where the code records it, otherwise for the whole night).
-"peak MiB" is the child's peak RSS so far (ru_maxrss) when the line's night or claim ended,
-so on a night's lines it is the peak of that night and everything before it.
+"peak MiB" is the child's peak RSS so far (ru_maxrss) when the line's stage, night or claim
+ended (a stage's own where the code records it, otherwise its night's), so it shows where
+the peak was reached.
 """
 
 from __future__ import annotations
@@ -66,14 +67,14 @@ def measure(folder: Path) -> list[dict[str, object]]:
     plan = load_plan()
     records: list[dict[str, object]] = []
 
-    def record(stage: str, wall: float, cpu: float | None) -> None:
+    def record(stage: str, wall: float, cpu: float | None, peak: float | None = None) -> None:
         cpu_figure = None if cpu is None else round(cpu, 2)
         records.append(
             {
                 "stage": stage,
                 "wall": round(wall, 2),
                 "cpu": cpu_figure,
-                "peak_mib": round(peak_mib()),
+                "peak_mib": round(peak_mib() if peak is None else peak),
             }
         )
 
@@ -88,8 +89,9 @@ def measure(folder: Path) -> list[dict[str, object]]:
             result = run_nightly(con, warehouse, inbox, NightlyOptions(plan, as_of))
             wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
             stage_cpu: dict[str, float] = getattr(result, "stage_cpu_seconds", {})
+            stage_peak: dict[str, float] = getattr(result, "stage_peak_mib", {})
             for stage, stage_wall in result.stage_seconds.items():
-                record(f"{label}: {stage}", stage_wall, stage_cpu.get(stage))
+                record(f"{label}: {stage}", stage_wall, stage_cpu.get(stage), stage_peak.get(stage))
             record(f"{label} nightly", wall, cpu)
 
         with connect(warehouse) as con:

@@ -60,6 +60,8 @@ class NightlyResult:
     review_workbook: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     stage_cpu_seconds: dict[str, float] = field(default_factory=dict)
+    stage_peak_mib: dict[str, float] = field(default_factory=dict)
+    """The process's peak RSS so far at each stage's end: where a night's peak is reached."""
     """User plus system CPU of the whole process (DuckDB's threads included) per stage: on a
     shared machine wall time varies with the neighbours, CPU much less."""
     """Wall seconds of each stage (ingest, link, derive), for the log line and the benches."""
@@ -188,7 +190,9 @@ def run_nightly(
     clock.lap("derive")
     log.info("nightly stage done: derive (%s, %.1f s)", derived, clock.wall["derive"])
     result = nightly_result(warehouse, batches, page, linked, derived)
-    return replace(result, stage_seconds=clock.wall, stage_cpu_seconds=clock.cpu)
+    return replace(
+        result, stage_seconds=clock.wall, stage_cpu_seconds=clock.cpu, stage_peak_mib=clock.peak
+    )
 
 
 def process_cpu_seconds() -> float:
@@ -203,9 +207,11 @@ class StageClock:
     def __init__(self) -> None:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.peak: dict[str, float] = {}
         self._wall, self._cpu = time.perf_counter(), process_cpu_seconds()
 
     def lap(self, stage: str) -> None:
         wall, cpu = time.perf_counter(), process_cpu_seconds()
         self.wall[stage], self.cpu[stage] = wall - self._wall, cpu - self._cpu
+        self.peak[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self._wall, self._cpu = wall, cpu
