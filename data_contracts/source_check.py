@@ -27,7 +27,7 @@ from data_contracts.feeds import FEEDS
 from data_contracts.source_catalogue import SourceCatalogue
 from data_contracts.source_definitions import SourceDefinition
 from data_contracts.source_ingest import read_and_map
-from data_contracts.source_match import best_match, closest_match, match
+from data_contracts.source_match import best_of, closest_match, match
 from data_contracts.source_tables import TEXT_SUFFIXES
 
 FIRST_ROWS = 10
@@ -129,9 +129,10 @@ def check_file(
         definition = catalogue.get(source)
     else:
         candidates = catalogue.in_folder(path.parent.name) or list(catalogue.definitions.values())
-        found, refusal = best_match(path, candidates)
+        matches = [match(path, d) for d in candidates]
+        found, refusal = best_of(path, matches)
         if found is None:
-            nearest = closest_match([match(path, d) for d in candidates])
+            nearest = closest_match(matches)
             reader = f"by the closest definition, {nearest.definition.name}"
             return FileCheck(path, None, refusal=refusal, unread=nearest.unread, closest=reader)
         definition = found.definition
@@ -194,21 +195,16 @@ def _spec_check(path: Path, rows: int, load_date: date) -> FileCheck:
     names = {c.name for c in feed.all_columns}
     try:
         table = read_feed_table(path, first_lines=lines)
-    except FeedFileError as error:
-        result.error = str(error).replace(f"{name}: ", "")
-        check.feeds.append(result)
-        return check
-    try:
+        # Listed under a refusal too: a renamed column is among them.
+        result.unused = [c for c in table.frame.columns if c not in names]
         check_columns(feed, table.frame, name)
     except FeedFileError as error:
         result.error = str(error).replace(f"{name}: ", "")
-        result.unused = [c for c in table.frame.columns if c not in names]
         check.feeds.append(result)
         return check
     result.rows = len(table.frame)
     result.found = {c: c for c in table.frame.columns if c in names}
     result.blank = [c for c in names if c not in table.frame.columns]
-    result.unused = [c for c in table.frame.columns if c not in names]
     result.first_rows = _first_rows(feed.name, table, rows, load_date)
     check.feeds.append(result)
     return check

@@ -75,7 +75,11 @@ def match(path: Path, definition: SourceDefinition) -> Match:
 
 def best_match(path: Path, candidates: list[SourceDefinition]) -> tuple[Match | None, str]:
     """(the matching definition, '') or (None, one line naming the tries and the closest)."""
-    matches = [match(path, definition) for definition in candidates]
+    return best_of(path, [match(path, definition) for definition in candidates])
+
+
+def best_of(path: Path, matches: list[Match]) -> tuple[Match | None, str]:
+    """`best_match` over matches already made (each read the file's header once)."""
     good = [m for m in matches if m.matches]
     if good:
         most = max(m.found for m in good)
